@@ -1,0 +1,64 @@
+import { connect } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** True when something accepts TCP connections on host:port. */
+export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** ZooKeeper's four-letter "ruok" must come back "imok". */
+export function zookeeperHealthy(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let reply = '';
+    const socket = connect({ host, port }, () => socket.write('ruok'));
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('data', (d) => (reply += d.toString()));
+    socket.once('end', () => done(reply.trim() === 'imok'));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The broker serves metadata: at least one broker is listed. */
+export async function kafkaHealthy(brokers: string, timeoutMs = 3000): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'stack-health',
+    brokers: [brokers],
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Flink's /overview, or undefined when the REST endpoint does not answer. */
+export async function flinkOverview(restUrl: string, timeoutMs = 3000): Promise<{ taskmanagers: number; 'slots-total': number; 'flink-version': string } | undefined> {
+  try {
+    const res = await fetch(`${restUrl}/overview`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return undefined;
+    return (await res.json()) as { taskmanagers: number; 'slots-total': number; 'flink-version': string };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,5 @@
+export { loadConfig, endpoints, DEFAULTS, REPO_ROOT, ConfigError, type StackConfig } from './config.js';
+export { up, down, status, paths, type UpResult, type PartStatus } from './stack.js';
+export { consoleReporter, silentReporter, StackError, type Reporter } from './log.js';
+export { PART_ORDER, type PartName } from './parts.js';
+export { ARTIFACT_SETS, libDir, resolveArtifacts } from './artifacts.js';
