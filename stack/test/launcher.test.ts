@@ -1,0 +1,83 @@
+/**
+ * The launcher against real processes: a private ZooKeeper + Kafka pair on spare ports in a
+ * temporary runtime folder, so a running development stack is not touched.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, type StackConfig } from '../src/config.js';
+import { silentReporter } from '../src/log.js';
+import { down, status, up } from '../src/stack.js';
+import { readPidFile } from '../src/process.js';
+import { buildParts } from '../src/parts.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('stack launcher', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'stack-test-'));
+  const env = { ...process.env, STACK_HOME: home, ZK_PORT: String(await freePort()), KAFKA_PORT: String(await freePort()), FLINK_REST_PORT: String(await freePort()), FLINK_RPC_PORT: String(await freePort()) };
+  const config: StackConfig = loadConfig(env);
+  const parts = ['zookeeper', 'kafka'] as const;
+
+  afterAll(async () => {
+    await down(config, silentReporter, { purge: true });
+  });
+
+  it('starts ZooKeeper and a Kafka broker that serves metadata, creating topics with 3 partitions', async () => {
+    const result = await up(config, silentReporter, { parts });
+    expect(result.started).toEqual(['zookeeper', 'kafka']);
+    const rows = await status(config);
+    const kafkaRow = rows.find((r) => r.part === 'kafka')!;
+    expect(kafkaRow).toMatchObject({ running: true, healthy: true, port: config.kafkaPort });
+    expect(rows.find((r) => r.part === 'jobmanager')).toMatchObject({ running: false, healthy: false });
+
+    const admin = new Kafka({ clientId: 'launcher-test', brokers: [result.endpoints.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'launcher-check' }], waitForLeaders: true });
+    const meta = await admin.fetchTopicMetadata({ topics: ['launcher-check'] });
+    await admin.disconnect();
+    expect(meta.topics[0]?.partitions).toHaveLength(3);
+  });
+
+  it('is idempotent: a second up starts nothing and keeps the same processes', async () => {
+    const before = readPidFile(buildParts(config).kafka.pidFile)?.pid;
+    const again = await up(config, silentReporter, { parts });
+    expect(again.started).toEqual([]);
+    expect(readPidFile(buildParts(config).kafka.pidFile)?.pid).toBe(before);
+  });
+
+  it('refuses to start over a port another process holds, naming the part', async () => {
+    const other = loadConfig({ ...env, STACK_HOME: mkdtempSync(join(tmpdir(), 'stack-test-other-')) });
+    await expect(up(other, silentReporter, { parts: ['zookeeper'] })).rejects.toThrow(/zookeeper: port 127\.0\.0\.1:\d+ is taken/);
+    await down(other, silentReporter, { purge: true });
+  });
+
+  it('down stops exactly the processes up started, and --purge removes the runtime folder', async () => {
+    const pids = parts.map((p) => readPidFile(buildParts(config)[p].pidFile)!.pid);
+    expect(pids.every(alive)).toBe(true);
+    const stopped = await down(config, silentReporter, { purge: true });
+    expect(stopped.sort()).toEqual(['kafka', 'zookeeper']);
+    expect(pids.some(alive)).toBe(false);
+    expect(existsSync(home)).toBe(false);
+  });
+});
