@@ -27,22 +27,31 @@ function newestUnder(dir) {
   return newest;
 }
 
-function run(cmd, args, what) {
+function attempt(cmd, args, what) {
   process.stderr.write(`[bootstrap] ${what}: ${cmd} ${args.join(' ')}\n`);
   const result = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.error) {
     process.stderr.write(`[bootstrap] ${what} failed: ${result.error.message}\n`);
-    process.exit(1);
+    return 1;
   }
-  if (result.status !== 0) {
-    process.stderr.write(`[bootstrap] ${what} failed with exit code ${result.status}\n`);
-    process.exit(result.status ?? 1);
+  return result.status ?? 1;
+}
+
+function run(cmd, args, what) {
+  const status = attempt(cmd, args, what);
+  if (status !== 0) {
+    process.stderr.write(`[bootstrap] ${what} failed with exit code ${status}\n`);
+    process.exit(status);
   }
 }
 
 const installedMarker = join(root, 'node_modules', '.package-lock.json');
 if (mtime(installedMarker) < mtime(join(root, 'package-lock.json'))) {
-  run('npm', ['ci', '--no-audit', '--no-fund'], 'installing npm workspaces');
+  // npm ci installs exactly the lockfile; some npm versions refuse a lockfile written on another
+  // platform (missing optional native packages), and npm install then resolves the same versions.
+  if (attempt('npm', ['ci', '--no-audit', '--no-fund'], 'installing npm workspaces') !== 0) {
+    run('npm', ['install', '--no-audit', '--no-fund'], 'installing npm workspaces (npm install)');
+  }
 } else {
   say('npm workspaces are installed');
 }
