@@ -1,0 +1,114 @@
+/**
+ * The relay's own Kafka consumer. Each start uses a fresh private group and decides where to read
+ * from itself: `window` topics from the offsets of `now - span` (by record timestamp), `table`
+ * topics from the beginning, so the state is rebuilt from Kafka on every start. It reports
+ * "caught up" once every partition reaches the end offsets seen at start.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type Admin } from 'kafkajs';
+import { CodedError, retry } from '@pulse/kit';
+import type { ChannelSpec, RelayConfig } from './config.js';
+import { RELAY_ERRORS } from './constants.js';
+
+export interface RelayConsumerOptions {
+  config: RelayConfig;
+  onRecord: (topic: string, key: Buffer | null, value: Buffer | null, readAt: number) => void;
+  onCaughtUp: () => void;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface RelayConsumer {
+  stop(): Promise<void>;
+}
+
+/** Fractional epoch ms, so latency below a millisecond is still measurable. */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
+
+async function startOffsets(admin: Admin, spec: ChannelSpec, spanMs: number) {
+  const ends = await admin.fetchTopicOffsets(spec.topic);
+  const starts =
+    spec.kind === 'window'
+      ? await admin.fetchTopicOffsetsByTimestamp(spec.topic, Date.now() - spanMs)
+      : ends.map((p) => ({ partition: p.partition, offset: p.low }));
+  return ends.map((end) => ({
+    partition: end.partition,
+    start: starts.find((s) => s.partition === end.partition)?.offset ?? end.low,
+    end: end.high,
+  }));
+}
+
+/** Starts consuming every configured topic; resolves once the consumer runs (not when caught up). */
+export async function startRelayConsumer(options: RelayConsumerOptions): Promise<RelayConsumer> {
+  const { config, log } = options;
+  const kafka = new Kafka({ clientId: 'pulse-relay', brokers: config.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const consumer: Consumer = kafka.consumer({ groupId: `${config.groupPrefix}-${randomUUID()}`, allowAutoTopicCreation: true });
+
+  const plan = await retry(
+    async () => {
+      try {
+        await admin.connect();
+        const entries = await Promise.all(
+          config.channels.map(async (spec) => [spec.topic, await startOffsets(admin, spec, config.windowSpanMs)] as const),
+        );
+        return new Map(entries);
+      } catch (cause) {
+        throw new CodedError(RELAY_ERRORS.kafka, `cannot read topic offsets: ${(cause as Error).message}`, true, { cause });
+      }
+    },
+    { onRetry: ({ attempt, error }) => log.warn({ attempt, err: error }, 'Kafka not ready for the relay; retrying') },
+  ).finally(() => admin.disconnect());
+
+  // Partitions still to be read up to their start-time end offset.
+  const behind = new Set<string>();
+  for (const [topic, partitions] of plan) {
+    for (const p of partitions) if (BigInt(p.end) > BigInt(p.start)) behind.add(`${topic}/${p.partition}`);
+  }
+  let caughtUp = false;
+  const check = () => {
+    if (!caughtUp && behind.size === 0) {
+      caughtUp = true;
+      clearTimeout(readyTimer);
+      options.onCaughtUp();
+    }
+  };
+  const reached = (topic: string, partition: number, lastOffset: string) => {
+    const target = plan.get(topic)?.find((p) => p.partition === partition)?.end;
+    if (target !== undefined && BigInt(lastOffset) + 1n >= BigInt(target)) {
+      behind.delete(`${topic}/${partition}`);
+      check();
+    }
+  };
+  const readyTimer = setTimeout(() => {
+    if (caughtUp) return;
+    log.warn({ behind: [...behind] }, 'start-up replay not finished in time; serving snapshots anyway');
+    behind.clear();
+    check();
+  }, config.readyTimeoutMs);
+
+  // Transaction markers are never handed to eachMessage; batch ends still report how far we got.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.topic, payload.partition, payload.lastOffset));
+  consumer.on(consumer.events.CRASH, ({ payload }) => log.error({ err: payload.error, restart: payload.restart }, 'relay consumer crashed'));
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: config.channels.map((c) => c.topic), fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message }) => {
+      options.onRecord(topic, message.key, message.value, preciseNow());
+      reached(topic, partition, message.offset);
+    },
+  });
+  for (const [topic, partitions] of plan) {
+    for (const p of partitions) consumer.seek({ topic, partition: p.partition, offset: p.start });
+  }
+  check();
+  log.info({ topics: [...plan.keys()], behind: behind.size }, 'relay consumer started');
+
+  return {
+    async stop() {
+      clearTimeout(readyTimer);
+      await consumer.disconnect();
+    },
+  };
+}

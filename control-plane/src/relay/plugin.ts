@@ -1,0 +1,107 @@
+/**
+ * The WebSocket relay of Flink's output topics: `GET /ws` upgrades to the live feed (channels,
+ * snapshots, sequenced updates, heartbeats), and answers plain GETs with the relay's counters.
+ * It owns its Kafka consumer, which starts in the background once the server is ready and keeps
+ * retrying while Kafka is away, so the API stays up when the broker is not.
+ */
+import { randomUUID } from 'node:crypto';
+import fp from 'fastify-plugin';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { WS_PATH } from '@pulse/contracts';
+import { retry } from '@pulse/kit';
+import { loadRelayConfig, originAllowed, type RelayConfig } from './config.js';
+import { startRelayConsumer, type RelayConsumer } from './consumer.js';
+import { Hub } from './hub.js';
+
+/** Largest frame a client may send; subscriptions and heartbeats are tiny. */
+const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+
+export interface Relay {
+  hub: Hub;
+  config: RelayConfig;
+  /** Resolves once the start-up replay has caught up and snapshots are served. */
+  caughtUp: Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    relay: Relay;
+  }
+}
+
+export interface RelayPluginOptions {
+  /** Settings to use instead of the environment (tests). */
+  config?: RelayConfig;
+}
+
+async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions): Promise<void> {
+  const config = options.config ?? loadRelayConfig();
+  const epoch = randomUUID();
+  const hub = new Hub({ ...config, channels: config.channels, epoch, log: fastify.log });
+  let signalCaughtUp = () => {};
+  const caughtUp = new Promise<void>((resolve) => (signalCaughtUp = resolve));
+  fastify.decorate('relay', { hub, config, caughtUp });
+
+  if (!fastify.hasDecorator('websocketServer')) {
+    await fastify.register(websocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES } });
+  }
+
+  fastify.route({
+    method: 'GET',
+    url: WS_PATH,
+    preValidation: async (request, reply) => {
+      if (!originAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+        request.log.warn({ origin: request.headers.origin }, 'refused a WebSocket from an origin not allowed');
+        await reply.code(403).send({ error: 'FORBIDDEN_ORIGIN', message: 'origin not allowed' });
+      }
+    },
+    handler: async () => hub.stats(),
+    wsHandler: (socket) => {
+      const session = hub.connect(socket);
+      socket.on('message', (data, isBinary) => {
+        if (!isBinary) hub.receive(session, data.toString());
+      });
+      socket.on('close', () => hub.drop(session));
+      socket.on('error', (err) => fastify.log.debug({ err, client: session.id }, 'client socket error'));
+    },
+  });
+
+  const timer = setInterval(() => hub.heartbeat(), config.heartbeatMs);
+  timer.unref();
+
+  let consumer: RelayConsumer | undefined;
+  let starting: Promise<void> = Promise.resolve();
+  let closing = false;
+  fastify.addHook('onReady', async () => {
+    // Not awaited: Kafka being down must not keep the job API from starting.
+    starting = retry(
+      async () => {
+        if (closing) return;
+        consumer = await startRelayConsumer({
+          config,
+          log: fastify.log,
+          onRecord: (topic, key, value, readAt) => hub.ingest(topic, key, value, readAt),
+          onCaughtUp: () => {
+            hub.markReady();
+            signalCaughtUp();
+            fastify.log.info({ stats: hub.stats().channels }, 'relay caught up; serving snapshots');
+          },
+        });
+      },
+      { retries: Number.POSITIVE_INFINITY, shouldRetry: () => !closing },
+    ).catch((err: unknown) => fastify.log.error({ err }, 'relay consumer gave up'));
+  });
+
+  fastify.addHook('preClose', async () => {
+    closing = true;
+    clearInterval(timer);
+    hub.closeAll();
+  });
+  fastify.addHook('onClose', async () => {
+    await starting;
+    await consumer?.stop();
+  });
+}
+
+export default fp(relayPlugin, { name: 'relay', fastify: '5.x' });
