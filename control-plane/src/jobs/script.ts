@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
+import { CodedError } from '@pulse/kit';
+
+/** A job file after its header is read, includes expanded and variables substituted. */
+export interface RenderedJob {
+  name: string;
+  description: string;
+  parallelism: number | undefined;
+  /** Variables with their defaults, as declared by the job and the files it includes. */
+  variables: Record<string, string>;
+  /** The script Flink runs. */
+  script: string;
+  /** sha256 of the raw sources (the job file and every include), so an edited table counts as a change. */
+  hash: string;
+  /** The job file and its includes, relative to the jobs folder. */
+  files: string[];
+  /** For each line of `script` (0-based), the file and 1-based line it came from. */
+  lineMap: { file: string; line: number }[];
+}
+
+export class JobScriptError extends CodedError {
+  constructor(code: string, message: string, readonly file?: string, readonly line?: number) {
+    super(code, message, false);
+    this.name = 'JobScriptError';
+  }
+}
+
+const HEADER = /^--\s*(name|description|parallelism)\s*:\s*(.*?)\s*$/i;
+const VAR = /^--\s*var\s+([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/;
+const INCLUDE = /^--\s*#include\s+(\S+)\s*$/;
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** A job name is a file name under the jobs folder; anything that could leave it is refused. */
+export function jobFile(jobsDir: string, name: string): string {
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {
+    throw new JobScriptError('JOB_NAME_INVALID', `job name "${name}" must be a file name (letters, digits, _ and -) of a .sql file in the jobs folder`);
+  }
+  return resolve(jobsDir, `${name}.sql`);
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..');
+}
+
+interface Source {
+  text: string[];
+  map: { file: string; line: number }[];
+  variables: Map<string, string>;
+  raw: { file: string; content: string }[];
+}
+
+async function expand(root: string, file: string, seen: string[]): Promise<Source> {
+  if (seen.includes(file)) throw new JobScriptError('JOB_INCLUDE_CYCLE', `include cycle: ${[...seen, file].map((f) => relative(root, f)).join(' -> ')}`);
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch {
+    throw new JobScriptError(seen.length ? 'JOB_INCLUDE_MISSING' : 'JOB_NOT_FOUND', `${relative(root, file)} does not exist`, relative(root, seen.at(-1) ?? file));
+  }
+  const rel = relative(root, file);
+  const out: Source = { text: [], map: [], variables: new Map(), raw: [{ file: rel, content }] };
+  const lines = content.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const include = INCLUDE.exec(line.trim());
+    const variable = VAR.exec(line.trim());
+    if (include) {
+      const target = normalize(resolve(root, include[1]!));
+      if (!inside(root, target)) throw new JobScriptError('JOB_INCLUDE_OUTSIDE', `include "${include[1]}" leaves the jobs folder`, relative(root, file), i + 1);
+      const inner = await expand(root, target, [...seen, file]);
+      out.text.push(`-- from ${include[1]}`, ...inner.text);
+      out.map.push({ file: rel, line: i + 1 }, ...inner.map);
+      inner.variables.forEach((v, k) => out.variables.has(k) || out.variables.set(k, v));
+      out.raw.push(...inner.raw);
+    } else {
+      if (variable) out.variables.set(variable[1]!, variable[2]!);
+      out.text.push(line);
+      out.map.push({ file: rel, line: i + 1 });
+    }
+  }
+  return out;
+}
+
+/** Reads a job, expands `-- #include` lines and substitutes `${VAR}` from overrides, then defaults. */
+export async function renderJob(jobsDir: string, name: string, overrides: Record<string, string> = {}): Promise<RenderedJob> {
+  const root = resolve(jobsDir);
+  const file = jobFile(root, name);
+  const source = await expand(root, file, []);
+  const header: Record<string, string> = {};
+  for (const line of source.raw[0]!.content.split('\n')) {
+    const m = HEADER.exec(line.trim());
+    if (m) header[m[1]!.toLowerCase()] ??= m[2]!;
+  }
+  const variables = Object.fromEntries(source.variables);
+  for (const key of Object.keys(overrides)) {
+    if (!(key in variables)) throw new JobScriptError('JOB_UNKNOWN_VARIABLE', `variable ${key} is not declared by ${name}.sql or its includes (declared: ${Object.keys(variables).join(', ') || 'none'})`);
+  }
+  const values = { ...variables, ...overrides };
+  const script = source.text
+    .map((line, index) => line.replace(REFERENCE, (_, key: string) => {
+      const value = values[key];
+      if (value === undefined) {
+        const at = source.map[index];
+        throw new JobScriptError('JOB_UNDEFINED_VARIABLE', `\${${key}} is used but never declared with "-- var ${key} = <default>"`, at?.file, at?.line);
+      }
+      return value;
+    }))
+    .join('\n');
+  const parallelism = header.parallelism ? Number(header.parallelism) : undefined;
+  if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism > 0)) {
+    throw new JobScriptError('JOB_HEADER_INVALID', `parallelism in the header of ${name}.sql must be a positive integer`);
+  }
+  const hash = createHash('sha256');
+  for (const r of source.raw) hash.update(`${r.file}\0${r.content}\0`);
+  return {
+    name: header.name ?? name,
+    description: header.description ?? '',
+    parallelism,
+    variables,
+    script,
+    hash: hash.digest('hex').slice(0, 12),
+    files: source.raw.map((r) => r.file),
+    lineMap: source.map,
+  };
+}

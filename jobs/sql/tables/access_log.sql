@@ -1,0 +1,32 @@
+-- access_log: one parsed web request per record, written by the watcher (key: visitor id).
+-- event_time is UTC in SQL form ('yyyy-MM-dd HH:mm:ss.SSS'); the watermark allows
+-- WATERMARK_DELAY seconds of disorder, as web servers' buffered logs arrive late.
+-- var ACCESS_TOPIC = access_log
+-- var WATERMARK_DELAY = 30
+-- var GROUP_PREFIX = pulse
+CREATE TABLE access_log (
+  event_time TIMESTAMP(3),
+  ts_ms BIGINT,
+  client_ip STRING,
+  visitor_id STRING,
+  `method` STRING,
+  path STRING,
+  protocol STRING,
+  status INT,
+  `bytes` BIGINT,
+  referrer STRING,
+  user_agent STRING,
+  source_file STRING,
+  source_offset BIGINT,
+  WATERMARK FOR event_time AS event_time - INTERVAL '${WATERMARK_DELAY}' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${ACCESS_TOPIC}',
+  'properties.bootstrap.servers' = '${BROKERS}',
+  'properties.group.id' = '${GROUP_PREFIX}-access',
+  -- Only what the watcher committed: it writes in transactions.
+  'properties.isolation.level' = 'read_committed',
+  'scan.startup.mode' = 'earliest-offset',
+  'format' = 'json',
+  'json.ignore-parse-errors' = 'true'
+);

@@ -1,0 +1,32 @@
+-- wifi_log: one Wi-Fi association per record, written by the watcher (key: device mac).
+-- event_time is UTC; local_time is the campus-local wall-clock time the controller wrote
+-- ('yyyy-MM-dd HH:mm:ss'), which is what the schedule is judged against.
+-- var WIFI_TOPIC = wifi_log
+-- var WATERMARK_DELAY = 30
+-- var GROUP_PREFIX = pulse
+CREATE TABLE wifi_log (
+  event_time TIMESTAMP(3),
+  ts_ms BIGINT,
+  local_time STRING,
+  mac STRING,
+  apname STRING,
+  currentapname STRING,
+  ssid STRING,
+  connectresult STRING,
+  uppacketnum BIGINT,
+  upbyte BIGINT,
+  downpacketnum BIGINT,
+  downbyte BIGINT,
+  source_file STRING,
+  source_offset BIGINT,
+  WATERMARK FOR event_time AS event_time - INTERVAL '${WATERMARK_DELAY}' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${WIFI_TOPIC}',
+  'properties.bootstrap.servers' = '${BROKERS}',
+  'properties.group.id' = '${GROUP_PREFIX}-wifi',
+  'properties.isolation.level' = 'read_committed',
+  'scan.startup.mode' = 'earliest-offset',
+  'format' = 'json',
+  'json.ignore-parse-errors' = 'true'
+);
