@@ -1,2 +1,3 @@
 export * from './topics.js';
 export * from './ws.js';
+export * from './api.js';

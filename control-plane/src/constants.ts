@@ -1,0 +1,14 @@
+/** Names and defaults of the control plane, in one place. */
+export const HEADERS = {
+  authorization: 'authorization',
+  operator: 'x-operator',
+} as const;
+
+/** Flink job names carry the script's content hash: `<job>@<hash>`, so the truth stays in Flink. */
+export const JOB_NAME_SEPARATOR = '@';
+
+/** Flink states after which a job holds no resources and a new copy may start. */
+export const TERMINAL_STATES = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
+export const AUDIT_FILE = 'audit.jsonl';
+export const SAVEPOINTS_FILE = 'savepoints.json';

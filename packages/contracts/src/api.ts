@@ -1,0 +1,75 @@
+/** Request and response shapes of the control plane's job API, shared with the operator page. */
+import { Type, type Static } from 'typebox';
+
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'stable machine-readable code' }),
+  message: Type.String(),
+  statement: Type.Optional(Type.Integer()),
+  line: Type.Optional(Type.Integer({ description: 'line in the file named by `file`' })),
+  column: Type.Optional(Type.Integer()),
+  file: Type.Optional(Type.String()),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const JobName = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$', maxLength: 100 }) });
+
+export const JobSummary = Type.Object({
+  name: Type.String(),
+  file: Type.String(),
+  description: Type.String(),
+  hash: Type.Union([Type.String(), Type.Null()]),
+  /** Flink's state of the newest copy, STOPPING while a stop-with-savepoint is pending, or NOT_DEPLOYED. */
+  state: Type.String(),
+  jobId: Type.Union([Type.String(), Type.Null()]),
+  runningHash: Type.Union([Type.String(), Type.Null()]),
+  /** The file (or a table it includes) changed since the running copy was deployed. */
+  drift: Type.Boolean(),
+  startTime: Type.Union([Type.Integer(), Type.Null()]),
+  variables: Type.Record(Type.String(), Type.String()),
+  error: Type.Optional(Type.String()),
+});
+export type JobSummary = Static<typeof JobSummary>;
+
+export const JobList = Type.Object({ jobs: Type.Array(JobSummary) });
+
+export const DeployBody = Type.Object(
+  {
+    variables: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), Type.String({ maxLength: 1000 }))),
+    allowNonRestoredState: Type.Optional(Type.Boolean({ description: 'needed to upgrade when the script changed since the running copy' })),
+    savepointPath: Type.Optional(Type.String({ description: 'start (not upgrade) from this savepoint' })),
+    restoreLatestSavepoint: Type.Optional(Type.Boolean({ description: 'start from the savepoint the last stop of this job took' })),
+  },
+  { additionalProperties: false },
+);
+export type DeployBody = Static<typeof DeployBody>;
+
+export const DeployResult = Type.Object({
+  action: Type.Union([Type.Literal('started'), Type.Literal('upgraded')]),
+  jobId: Type.String(),
+  previousJobId: Type.Union([Type.String(), Type.Null()]),
+  hash: Type.String(),
+  savepoint: Type.Union([Type.String(), Type.Null()], { description: 'the savepoint the new copy started from' }),
+});
+export type DeployResult = Static<typeof DeployResult>;
+
+export const StopResult = Type.Object({
+  state: Type.Union([Type.Literal('STOPPED'), Type.Literal('STOPPING')]),
+  jobId: Type.String(),
+  savepoint: Type.Union([Type.String(), Type.Null()]),
+});
+export type StopResult = Static<typeof StopResult>;
+
+export const CancelResult = Type.Object({ cancelled: Type.Array(Type.String()) });
+
+export const ValidateResult = Type.Object({ valid: Type.Literal(true), hash: Type.String(), plan: Type.Unknown() });
+
+export const AuditEntry = Type.Object({
+  at: Type.String(),
+  who: Type.String(),
+  action: Type.String(),
+  target: Type.String(),
+  request: Type.Unknown(),
+  status: Type.Integer(),
+  result: Type.String(),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
