@@ -1,0 +1,33 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { createFlinkClient, type FlinkClient } from '../flink/index.js';
+import { JobService } from '../jobs/service.js';
+import { SavepointStore } from '../jobs/savepoints.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    flink: FlinkClient;
+    jobs: JobService;
+  }
+}
+
+/** The Flink REST client and the job service built on it. */
+export default fp(
+  async (fastify: FastifyInstance) => {
+    const { config } = fastify;
+    const flink = createFlinkClient({ baseUrl: config.flinkRestUrl, retry: { retries: 3 } });
+    fastify.decorate('flink', flink);
+    fastify.decorate(
+      'jobs',
+      new JobService({
+        flink,
+        jobsDir: config.jobsDir,
+        runnerJar: config.runnerJar,
+        savepoints: new SavepointStore(config.stateDir),
+        stopTimeoutMs: config.stopTimeoutMs,
+        log: fastify.log,
+      }),
+    );
+  },
+  { name: 'flink', dependencies: ['config'] },
+);
