@@ -1,0 +1,145 @@
+/**
+ * pv_uv.sql on the real cluster: for every closed HOP window, PV and UV in the output topic equal
+ * PV and UV computed here from the same events; and an upgrade through a savepoint halfway loses
+ * no window and counts none twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { FastifyInstance } from 'fastify';
+import { brokers, createTopics, deleteTopics, flinkUrl, produce, readUntil, sqlTimestamp, uid } from './kafka-helpers.js';
+
+const TOKEN = 'test-operator-token-pvuv';
+const SIZE_S = 20;
+const SLIDE_S = 5;
+const DELAY_S = 5;
+const BASE = Date.UTC(2026, 2, 1, 9, 0, 0);
+
+interface Event { t: number; visitor: string }
+
+/** Events over `spanS` seconds, shuffled by up to 3 s (less than the 5 s watermark delay). */
+function events(count: number, spanS: number, seed: number, start = BASE): Event[] {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const out: Event[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = start + Math.floor((i / count) * spanS * 1000);
+    out.push({ t, visitor: `v${Math.floor(rnd() ** 2 * 3000)}` });
+  }
+  // Bounded disorder: swap neighbours within a 3-second band.
+  for (let i = 0; i < out.length; i++) {
+    const j = Math.min(out.length - 1, i + Math.floor(rnd() * 40));
+    if (Math.abs(out[j]!.t - out[i]!.t) < 3000) [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** PV and distinct visitors per HOP window, keyed by window end (ms), computed independently. */
+function expectedWindows(all: Event[]): Map<number, { pv: number; uv: number }> {
+  const windows = new Map<number, { pv: number; visitors: Set<string> }>();
+  for (const e of all) {
+    const lastStart = Math.floor(e.t / (SLIDE_S * 1000)) * SLIDE_S * 1000;
+    for (let start = lastStart; start > e.t - SIZE_S * 1000; start -= SLIDE_S * 1000) {
+      const end = start + SIZE_S * 1000;
+      const w = windows.get(end) ?? { pv: 0, visitors: new Set<string>() };
+      w.pv++;
+      w.visitors.add(e.visitor);
+      windows.set(end, w);
+    }
+  }
+  return new Map([...windows].map(([end, w]) => [end, { pv: w.pv, uv: w.visitors.size }]));
+}
+
+function record(e: Event, i: number) {
+  return { key: e.visitor, value: JSON.stringify({ event_time: sqlTimestamp(e.t), ts_ms: e.t, client_ip: '10.0.0.1', visitor_id: e.visitor, method: 'GET', path: '/', protocol: 'HTTP/1.1', status: 200, bytes: 100, referrer: '-', user_agent: 'test', source_file: '/logs/access.log', source_offset: i * 100 }) };
+}
+
+/** One late event per partition moves every partition's watermark past the real windows. */
+function flushRecords(at: number) {
+  return [0, 1, 2].map((partition) => ({ partition, key: 'flush', value: JSON.stringify({ event_time: sqlTimestamp(at), ts_ms: at, visitor_id: 'flush' }) }));
+}
+
+function parseOutput(records: { value: string | null }[]) {
+  return records.map((r) => JSON.parse(r.value!) as { window_start: string; window_end: string; pv: number; uv: number });
+}
+
+describe('pv_uv job', () => {
+  let app: FastifyInstance;
+  const topics: string[] = [];
+
+  beforeAll(async () => {
+    app = await buildApp({ config: { ...loadConfig({ ...process.env, KAFKA_BROKERS: brokers, FLINK_REST_URL: flinkUrl }), operatorToken: TOKEN, logLevel: 'warn' }, relay: false });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await deleteTopics(topics);
+  });
+
+  async function deploy(vars: Record<string, string>) {
+    const res = await app.inject({ method: 'POST', url: '/api/jobs/pv_uv/deploy', headers: { authorization: `Bearer ${TOKEN}` }, payload: { variables: vars } });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as { action: string; jobId: string; savepoint: string | null };
+  }
+
+  function variables(id: string) {
+    return { ACCESS_TOPIC: `access-${id}`, PVUV_TOPIC: `pvuv-${id}`, GROUP_PREFIX: `pvuv-${id}`, BROKERS: brokers, WINDOW_SIZE: String(SIZE_S), WINDOW_SLIDE: String(SLIDE_S), WATERMARK_DELAY: String(DELAY_S), CHECKPOINT_INTERVAL: '2 s' };
+  }
+
+  async function cancel(jobId: string) {
+    await app.flink.cancelJob(jobId).catch(() => {});
+  }
+
+  it('writes, for every closed window, the PV and UV computed from the same events', async () => {
+    const id = uid();
+    const vars = variables(id);
+    topics.push(vars.ACCESS_TOPIC, vars.PVUV_TOPIC);
+    await createTopics([{ topic: vars.ACCESS_TOPIC }, { topic: vars.PVUV_TOPIC, partitions: 1 }]);
+    const all = events(30_000, 120, 7);
+    await produce(vars.ACCESS_TOPIC, all.map(record));
+    const lastT = Math.max(...all.map((e) => e.t));
+    await produce(vars.ACCESS_TOPIC, flushRecords(lastT + 120_000));
+    const expected = expectedWindows(all);
+    const { jobId } = await deploy(vars);
+    try {
+      const out = parseOutput(await readUntil(vars.PVUV_TOPIC, (r) => r.length >= expected.size, 180_000));
+      const got = new Map(out.map((w) => [Date.parse(w.window_end), { pv: w.pv, uv: w.uv }]));
+      expect(out.length).toBe(got.size); // no window twice
+      expect(got).toEqual(expected);
+      for (const w of out) expect(Date.parse(w.window_end) - Date.parse(w.window_start)).toBe(SIZE_S * 1000);
+    } finally {
+      await cancel(jobId);
+    }
+  });
+
+  it('loses no window and counts none twice across an upgrade through a savepoint', async () => {
+    const id = uid();
+    const vars = variables(id);
+    topics.push(vars.ACCESS_TOPIC, vars.PVUV_TOPIC);
+    await createTopics([{ topic: vars.ACCESS_TOPIC }, { topic: vars.PVUV_TOPIC, partitions: 1 }]);
+    const all = events(20_000, 100, 11);
+    const half = Math.floor(all.length / 2);
+    await produce(vars.ACCESS_TOPIC, all.slice(0, half).map(record));
+    const first = await deploy(vars);
+    expect(first.action).toBe('started');
+    // Let the first copy emit some windows (so state and output both span the upgrade).
+    await readUntil(vars.PVUV_TOPIC, (r) => r.length >= 3, 120_000);
+    const second = await deploy(vars);
+    expect(second.action).toBe('upgraded');
+    expect(second.savepoint).toMatch(/savepoint-/);
+    await produce(vars.ACCESS_TOPIC, all.slice(half).map((e, i) => record(e, half + i)));
+    const lastT = Math.max(...all.map((e) => e.t));
+    await produce(vars.ACCESS_TOPIC, flushRecords(lastT + 120_000));
+    const expected = expectedWindows(all);
+    try {
+      const out = parseOutput(await readUntil(vars.PVUV_TOPIC, (r) => r.length >= expected.size, 180_000));
+      const ends = out.map((w) => w.window_end);
+      expect(new Set(ends).size).toBe(ends.length);
+      expect(new Map(out.map((w) => [Date.parse(w.window_end), { pv: w.pv, uv: w.uv }]))).toEqual(expected);
+      const jobs = (await app.inject({ url: '/api/jobs' })).json() as { jobs: { name: string; jobId: string; state: string }[] };
+      expect(jobs.jobs.find((j) => j.name === 'pv_uv')).toMatchObject({ jobId: second.jobId, state: 'RUNNING' });
+    } finally {
+      await cancel(second.jobId);
+    }
+  });
+});
