@@ -48,6 +48,10 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
     async () => {
       try {
         await admin.connect();
+        // Flink creates its output topics on first write; until then an absent topic is an empty one.
+        const existing = new Set(await admin.listTopics());
+        const missing = [...new Set(config.channels.map((c) => c.topic))].filter((t) => !existing.has(t));
+        if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
         const entries = await Promise.all(
           config.channels.map(async (spec) => [spec.topic, await startOffsets(admin, spec, config.windowSpanMs)] as const),
         );
@@ -56,7 +60,9 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
         throw new CodedError(RELAY_ERRORS.kafka, `cannot read topic offsets: ${(cause as Error).message}`, true, { cause });
       }
     },
-    { onRetry: ({ attempt, error }) => log.warn({ attempt, err: error }, 'Kafka not ready for the relay; retrying') },
+    {
+      onRetry: ({ attempt, error }) => log.warn({ attempt, reason: (error as Error).message }, 'Kafka not ready for the relay; retrying'),
+    },
   ).finally(() => admin.disconnect());
 
   // Partitions still to be read up to their start-time end offset.
