@@ -1,0 +1,55 @@
+import { createServer, type Server } from 'node:http';
+
+/** Counters the watcher exposes at /metrics (Prometheus text) and summarises at /health. */
+export class Metrics {
+  linesRead = new Map<string, number>();
+  recordsSent = new Map<string, number>();
+  dlqRecords = new Map<string, number>();
+  bytesBehind = new Map<string, number>();
+  lastCommitMs = 0;
+  commits = 0;
+  kafkaUp = false;
+
+  add(map: Map<string, number>, key: string, n: number): void {
+    map.set(key, (map.get(key) ?? 0) + n);
+  }
+
+  prometheus(): string {
+    const lines: string[] = [];
+    const family = (name: string, help: string, type: string, map: Map<string, number>, label: string) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [k, v] of map) lines.push(`${name}{${label}="${k.replace(/["\\\n]/g, '_')}"} ${v}`);
+    };
+    family('watcher_lines_read_total', 'Lines read from watched files.', 'counter', this.linesRead, 'source');
+    family('watcher_records_sent_total', 'Records committed to Kafka.', 'counter', this.recordsSent, 'topic');
+    family('watcher_dlq_records_total', 'Lines sent to a dead-letter topic.', 'counter', this.dlqRecords, 'source');
+    family('watcher_bytes_behind', 'Bytes written to a file but not yet committed.', 'gauge', this.bytesBehind, 'file');
+    lines.push('# HELP watcher_last_commit_timestamp_seconds Time of the last committed transaction.', '# TYPE watcher_last_commit_timestamp_seconds gauge', `watcher_last_commit_timestamp_seconds ${this.lastCommitMs / 1000}`);
+    lines.push('# HELP watcher_commits_total Committed transactions.', '# TYPE watcher_commits_total counter', `watcher_commits_total ${this.commits}`);
+    lines.push('# HELP watcher_kafka_up Whether the last Kafka call succeeded.', '# TYPE watcher_kafka_up gauge', `watcher_kafka_up ${this.kafkaUp ? 1 : 0}`);
+    return lines.join('\n') + '\n';
+  }
+
+  health() {
+    const behind = [...this.bytesBehind.values()].reduce((a, b) => a + b, 0);
+    return { status: this.kafkaUp ? 'ok' : 'degraded', kafka: this.kafkaUp ? 'up' : 'unreachable', lastCommit: this.lastCommitMs ? new Date(this.lastCommitMs).toISOString() : null, bytesBehind: behind, commits: this.commits };
+  }
+}
+
+/** /health (200 when Kafka is reachable, 503 when not) and /metrics. */
+export function serveMetrics(metrics: Metrics, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.prometheus());
+    } else if (req.url === '/health') {
+      const h = metrics.health();
+      res.writeHead(h.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"NOT_FOUND","message":"try /health or /metrics"}');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

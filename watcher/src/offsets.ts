@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import type { FileIdentity } from './files.js';
+
+/** What is stored per file in the offsets topic: where the next unread line starts. */
+export interface FileState extends FileIdentity {
+  source: string;
+  path: string;
+  offset: number;
+}
+
+/** What is stored per schedule source: the published rows, by key, with a hash of each. */
+export interface ScheduleState {
+  source: string;
+  contentHash: string;
+  rows: Record<string, string>;
+  publishedAt: number;
+}
+
+export type StoredState = { kind: 'file'; state: FileState } | { kind: 'schedule'; state: ScheduleState };
+
+const SENTINEL = '__sentinel__';
+
+/**
+ * Reads the offsets topic up to now with read_committed. To know where "now" is despite
+ * transaction markers, it first commits a sentinel record in its own transaction (which also
+ * completes the fencing of any previous incarnation) and reads until that sentinel comes back.
+ */
+export async function restoreState(kafka: Kafka, producer: Producer, topic: string, timeoutMs = 60_000): Promise<Map<string, StoredState>> {
+  const runId = randomUUID();
+  const tx = await producer.transaction();
+  try {
+    await tx.send({ topic, messages: [{ key: SENTINEL, value: runId }] });
+    await tx.commit();
+  } catch (err) {
+    await tx.abort().catch(() => {});
+    throw err;
+  }
+  const state = new Map<string, StoredState>();
+  const consumer = kafka.consumer({ groupId: `${topic}.restore.${runId}`, readUncommitted: false, sessionTimeout: 10_000 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`restoring positions from ${topic} timed out after ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          const key = message.key?.toString();
+          if (!key) return;
+          if (key === SENTINEL) {
+            if (message.value?.toString() === runId) {
+              clearTimeout(timer);
+              resolve();
+            }
+            return;
+          }
+          if (message.value === null) state.delete(key);
+          else state.set(key, JSON.parse(message.value.toString()) as StoredState);
+        },
+      }).catch(reject);
+    });
+  } finally {
+    await consumer.disconnect().catch(() => {});
+  }
+  return state;
+}

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { SourceConfig } from './config.js';
+import { parseSchedule } from './formats/index.js';
+import type { Batch } from './batch.js';
+import type { ScheduleState } from './offsets.js';
+
+const hash = (s: string) => createHash('sha1').update(s).digest('hex');
+
+export function scheduleStateKey(source: SourceConfig): string {
+  return `schedule:${source.name}`;
+}
+
+/**
+ * Publishes the schedule file as a keyed snapshot: changed and new rows as upserts, rows gone from
+ * the file as tombstones, bad rows to the DLQ; all in the caller's transaction with the new state.
+ * Returns the new state, or undefined when there was nothing to do.
+ */
+export async function publishSchedule(source: SourceConfig, path: string, previous: ScheduleState | undefined, batch: Batch, now: number, dlq: (raw: string, offset: number, reason: string) => void): Promise<ScheduleState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined; // a missing schedule file is not an empty schedule
+  }
+  const contentHash = hash(text);
+  const due = !previous || now - previous.publishedAt >= source.republishIntervalMs;
+  if (previous && previous.contentHash === contentHash && !due) return undefined;
+  const parsed = parseSchedule(text, source.timezone);
+  for (const e of parsed.errors) dlq(e.raw, e.offset, `schedule line ${e.line}: ${e.reason}`);
+  if (parsed.rows.length === 0 && parsed.errors.length > 0) {
+    // An unreadable file (say, a broken header) is not an empty schedule: keep what was published.
+    return { source: source.name, contentHash, rows: previous?.rows ?? {}, publishedAt: previous?.publishedAt ?? 0 };
+  }
+  const rows: Record<string, string> = {};
+  for (const { key, row } of parsed.rows) {
+    const value = JSON.stringify(row);
+    rows[key] = hash(value);
+    // Unchanged rows are sent again only on the periodic republish.
+    if (due || previous?.rows[key] !== rows[key]) batch.add(source.topic, key, value);
+  }
+  for (const key of Object.keys(previous?.rows ?? {})) {
+    if (!(key in rows)) batch.add(source.topic, key, null);
+  }
+  return { source: source.name, contentHash, rows, publishedAt: due ? now : (previous?.publishedAt ?? now) };
+}

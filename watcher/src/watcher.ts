@@ -1,0 +1,310 @@
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { watch, type FSWatcher } from 'chokidar';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { dlqTopic } from '@pulse/contracts';
+import { backoffDelay } from '@pulse/kit';
+import type { SourceConfig, WatcherConfig } from './config.js';
+import { Batch } from './batch.js';
+import { expand, fileKey, hasGlob, identify, sameFile, type FileIdentity } from './files.js';
+import { lineParser, type LineParser } from './formats/index.js';
+import { readLines } from './lines.js';
+import type { Metrics } from './metrics.js';
+import { restoreState, type FileState, type ScheduleState, type StoredState } from './offsets.js';
+import { publishSchedule, scheduleStateKey } from './schedule-source.js';
+
+interface Tracked {
+  key: string;
+  id: FileIdentity;
+  source: SourceConfig;
+  parser: LineParser;
+  path: string;
+  fh: FileHandle;
+  /** Committed position: everything before it is in Kafka. */
+  committed: number;
+  /** Read position: lines before it are in the open batch. */
+  readPos: number;
+  size: number;
+  /** Still matched by the source's paths; a rotated-away or deleted file is read to its end, then released. */
+  matched: boolean;
+  idleSince: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const RELEASE_AFTER_MS = 5_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Tails the configured files into Kafka, one transaction per batch together with the new positions. */
+export class Watcher {
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private readonly files = new Map<string, Tracked>();
+  private restored = new Map<string, StoredState>();
+  private schedules = new Map<string, ScheduleState>();
+  private fsWatcher: FSWatcher | undefined;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly config: WatcherConfig, private readonly log: Logger, private readonly metrics: Metrics) {
+    this.kafka = new Kafka({ clientId: config.clientId, brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  }
+
+  /** Connects, restores positions from the offsets topic and starts tailing. */
+  async start(): Promise<void> {
+    await this.connect();
+    this.running = true;
+    const dirs = new Set(this.config.sources.flatMap((s) => s.paths.map((p) => (hasGlob(p) ? dirname(p) : p))));
+    this.fsWatcher = watch([...dirs], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
+    this.fsWatcher.on('all', () => this.wake?.());
+    this.loop = this.run();
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const topics = [
+        { topic: this.config.offsetsTopic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        // A DLQ record carries a whole refused line (up to maxLineBytes) plus its context.
+        ...[...new Set(this.config.sources.map((s) => dlqTopic(s.topic)))].map((topic) => ({ topic, configEntries: [{ name: 'max.message.bytes', value: String(this.config.maxLineBytes + 64 * 1024) }] })),
+      ].filter((t) => !existing.has(t.topic));
+      if (topics.length) await admin.createTopics({ topics, waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** (Re)connects the transactional producer and reloads the committed positions; retries until Kafka answers. */
+  private async connect(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.producer?.disconnect().catch(() => {});
+        await this.ensureTopics();
+        this.producer = this.kafka.producer({ transactionalId: `watcher-${this.config.stateId}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+        await this.producer.connect();
+        this.restored = await restoreState(this.kafka, this.producer, this.config.offsetsTopic);
+        this.schedules = new Map([...this.restored.values()].filter((s): s is { kind: 'schedule'; state: ScheduleState } => s.kind === 'schedule').map((s) => [s.state.source, s.state]));
+        // Positions in Kafka are the truth: whatever was read but not committed is read again.
+        for (const f of this.files.values()) {
+          const stored = this.restored.get(f.key);
+          f.committed = stored?.kind === 'file' ? stored.state.offset : 0;
+          f.readPos = f.committed;
+        }
+        this.metrics.kafkaUp = true;
+        this.log.info({ files: [...this.restored.values()].filter((s) => s.kind === 'file').length, topic: this.config.offsetsTopic }, 'positions restored from Kafka');
+        return;
+      } catch (err) {
+        this.metrics.kafkaUp = false;
+        const delay = backoffDelay(attempt, { initialDelayMs: 500, maxDelayMs: 10_000 });
+        this.log.warn({ err: (err as Error).message, attempt, retryInMs: delay }, 'Kafka unavailable; reading is paused until it is back');
+        if (!this.running && attempt > 1 && this.loop) throw err;
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    let lastScan = 0;
+    while (this.running) {
+      if (Date.now() - lastScan >= this.config.pollIntervalMs) {
+        await this.scan();
+        lastScan = Date.now();
+      }
+      const batch = new Batch();
+      await this.fill(batch);
+      if (!batch.empty) {
+        await this.commit(batch);
+        continue; // more may be waiting: read again at once
+      }
+      await this.release();
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, this.config.pollIntervalMs);
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Finds files: new ones, renamed ones, truncated ones, and those that left the paths. */
+  private async scan(): Promise<void> {
+    const seen = new Set<string>();
+    for (const source of this.config.sources) {
+      if (source.format === 'schedule-csv') continue;
+      for (const pattern of source.paths) {
+        for (const path of await expand(pattern)) {
+          const found = await identify(path);
+          if (!found) continue;
+          let tracked = [...this.files.values()].find((f) => f.id.dev === found.id.dev && f.id.ino === found.id.ino);
+          if (tracked && !(await sameFile(path, tracked.id))) {
+            this.log.info({ file: path, previous: tracked.key }, 'inode reused by a new file');
+            tracked.matched = false;
+            tracked = undefined;
+          } else if (tracked && found.size < tracked.readPos) {
+            this.log.warn({ file: path, size: found.size, position: tracked.readPos }, 'file truncated (size below position): reading it from the start');
+            tracked.matched = false;
+            tracked = undefined;
+          }
+          if (!tracked) tracked = await this.track(source, path, found.id);
+          if (!tracked) continue;
+          tracked.path = path;
+          tracked.matched = true;
+          seen.add(tracked.key);
+        }
+      }
+    }
+    for (const f of this.files.values()) {
+      if (!seen.has(f.key)) f.matched = false;
+      try {
+        f.size = (await f.fh.stat()).size;
+      } catch {
+        f.size = f.readPos;
+      }
+      this.metrics.bytesBehind.set(f.path, Math.max(0, f.size - f.committed));
+    }
+  }
+
+  private async track(source: SourceConfig, path: string, id: FileIdentity): Promise<Tracked | undefined> {
+    // A restored position is matched by device and inode, then checked on its own fingerprint length.
+    let committed = 0;
+    let key = fileKey(id);
+    for (const [k, s] of this.restored) {
+      if (s.kind === 'file' && s.state.dev === id.dev && s.state.ino === id.ino && s.state.source === source.name && !this.files.has(k) && (await sameFile(path, s.state))) {
+        committed = s.state.offset;
+        key = k;
+        id = { dev: s.state.dev, ino: s.state.ino, fpLen: s.state.fpLen, fpHash: s.state.fpHash };
+        break;
+      }
+    }
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch {
+      return undefined;
+    }
+    const size = (await stat(path)).size;
+    if (size < committed) committed = 0; // truncated while we were away
+    const tracked: Tracked = { key, id, source, parser: lineParser(source.format as 'combined', { timezone: source.timezone, visitorId: source.visitorId }), path, fh, committed, readPos: committed, size, matched: true, idleSince: Date.now() };
+    this.files.set(key, tracked);
+    this.log.info({ file: path, key, from: committed, source: source.name }, 'tailing file');
+    return tracked;
+  }
+
+  /** Reads from rotated-away files first (to their end), then the live ones, until the batch is full. */
+  private async fill(batch: Batch): Promise<void> {
+    const order = [...this.files.values()].sort((a, b) => Number(a.matched) - Number(b.matched));
+    for (const f of order) {
+      if (batch.records >= this.config.batch.maxRecords || batch.bytes >= this.config.batch.maxBytes) break;
+      if (f.readPos >= f.size) continue;
+      const room = Math.max(64 * 1024, this.config.batch.maxBytes - batch.bytes);
+      const { lines, next } = await readLines(f.fh, f.readPos, f.size, room, this.config.maxLineBytes);
+      if (next === f.readPos) continue;
+      this.toRecords(f, lines, batch);
+      f.readPos = next;
+      f.idleSince = Date.now();
+      const state: FileState = { ...f.id, source: f.source.name, path: f.path, offset: next };
+      batch.setState(f.key, JSON.stringify({ kind: 'file', state }));
+    }
+    for (const source of this.config.sources.filter((s) => s.format === 'schedule-csv')) {
+      for (const pattern of source.paths) {
+        for (const path of await expand(pattern)) {
+          const previous = this.schedules.get(source.name);
+          const next = await publishSchedule(source, path, previous, batch, Date.now(), (raw, offset, reason) => this.dlq(batch, source, path, offset, raw, reason));
+          if (next) {
+            this.schedules.set(source.name, next);
+            batch.setState(scheduleStateKey(source), JSON.stringify({ kind: 'schedule', state: next }));
+          }
+        }
+      }
+    }
+  }
+
+  private toRecords(f: Tracked, lines: { offset: number; bytes: Buffer; oversize: boolean }[], batch: Batch): void {
+    this.metrics.add(this.metrics.linesRead, f.source.name, lines.length);
+    for (const line of lines) {
+      let bytes = line.bytes;
+      if (bytes.length && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+      if (line.oversize) {
+        this.dlq(batch, f.source, f.path, line.offset, bytes.toString('utf8'), `line longer than ${this.config.maxLineBytes} bytes (kept its first ${this.config.maxLineBytes})`);
+        continue;
+      }
+      let text: string;
+      try {
+        text = utf8.decode(bytes);
+      } catch {
+        this.dlq(batch, f.source, f.path, line.offset, bytes.toString('utf8'), 'not valid UTF-8');
+        continue;
+      }
+      if (text.trim() === '') continue;
+      const parsed = f.parser(text, { sourceFile: f.path, offset: line.offset });
+      if (parsed.ok) batch.add(f.source.topic, parsed.key, JSON.stringify(parsed.value));
+      else this.dlq(batch, f.source, f.path, line.offset, text, parsed.reason);
+    }
+  }
+
+  private dlq(batch: Batch, source: SourceConfig, file: string, offset: number, raw: string, reason: string): void {
+    this.metrics.add(this.metrics.dlqRecords, source.name, 1);
+    batch.add(dlqTopic(source.topic), `${file}:${offset}`, JSON.stringify({ raw, source_file: file, source_offset: offset, reason, source: source.name, topic: source.topic }));
+  }
+
+  /** One transaction: the records and the positions they bring the files to. Retries until it lands. */
+  private async commit(batch: Batch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const producer = this.producer!;
+      try {
+        const tx = await producer.transaction();
+        try {
+          const topicMessages = [...batch.byTopic].map(([topic, messages]) => ({ topic, messages }));
+          topicMessages.push({ topic: this.config.offsetsTopic, messages: [...batch.state].map(([key, value]) => ({ key, value })) });
+          await tx.sendBatch({ topicMessages, acks: -1 });
+          await tx.commit();
+        } catch (err) {
+          await tx.abort().catch(() => {});
+          throw err;
+        }
+        for (const f of this.files.values()) if (batch.state.has(f.key)) f.committed = f.readPos;
+        for (const [topic, messages] of batch.byTopic) this.metrics.add(this.metrics.recordsSent, topic, messages.length);
+        this.metrics.lastCommitMs = Date.now();
+        this.metrics.commits++;
+        this.metrics.kafkaUp = true;
+        return;
+      } catch (err) {
+        this.metrics.kafkaUp = false;
+        this.log.warn({ err: (err as Error).message, records: batch.records, attempt }, 'transaction failed; reconnecting and reading again from the committed positions');
+        // Whether or not the commit landed, the offsets topic knows: reload it and redo the batch from there.
+        await this.connect();
+        const redo = new Batch();
+        await this.fill(redo);
+        if (redo.empty) return;
+        batch = redo;
+      }
+    }
+  }
+
+  /** Closes files that left the paths (rotated away, deleted) once read to the end and quiet. */
+  private async release(): Promise<void> {
+    const gone = [...this.files.values()].filter((f) => !f.matched && f.committed >= f.size && Date.now() - f.idleSince > RELEASE_AFTER_MS);
+    if (gone.length === 0) return;
+    const batch = new Batch();
+    for (const f of gone) batch.setState(f.key, null);
+    await this.commit(batch);
+    for (const f of gone) {
+      await f.fh.close().catch(() => {});
+      this.files.delete(f.key);
+      this.metrics.bytesBehind.delete(f.path);
+      this.log.info({ file: f.path, key: f.key }, 'released file (read to its end)');
+    }
+  }
+
+  /** Flushes the open batch, commits, and disconnects. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.fsWatcher?.close();
+    for (const f of this.files.values()) await f.fh.close().catch(() => {});
+    await this.producer?.disconnect().catch(() => {});
+  }
+}
