@@ -40,6 +40,8 @@ export class Watcher {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
   private readonly files = new Map<string, Tracked>();
+  /** Keys of files dropped (truncated) whose positions are deleted with the next transaction. */
+  private dropped: string[] = [];
   private restored = new Map<string, StoredState>();
   private schedules = new Map<string, ScheduleState>();
   private fsWatcher: FSWatcher | undefined;
@@ -137,15 +139,14 @@ export class Watcher {
         for (const path of await expand(pattern)) {
           const found = await identify(path);
           if (!found) continue;
-          let tracked = [...this.files.values()].find((f) => f.id.dev === found.id.dev && f.id.ino === found.id.ino);
-          if (tracked && !(await sameFile(path, tracked.id))) {
-            this.log.info({ file: path, previous: tracked.key }, 'inode reused by a new file');
-            tracked.matched = false;
-            tracked = undefined;
-          } else if (tracked && found.size < tracked.readPos) {
-            this.log.warn({ file: path, size: found.size, position: tracked.readPos }, 'file truncated (size below position): reading it from the start');
-            tracked.matched = false;
-            tracked = undefined;
+          let tracked: Tracked | undefined;
+          for (const f of [...this.files.values()].filter((t) => t.id.dev === found.id.dev && t.id.ino === found.id.ino)) {
+            if (found.size >= f.readPos && (await sameFile(path, f.id))) tracked = f;
+            else {
+              // Same inode, other content, or shorter than what was read: truncated (copytruncate).
+              this.log.warn({ file: path, size: found.size, position: f.readPos }, 'file truncated or rewritten: reading it from the start');
+              await this.drop(f);
+            }
           }
           if (!tracked) tracked = await this.track(source, path, found.id);
           if (!tracked) continue;
@@ -164,6 +165,14 @@ export class Watcher {
       }
       this.metrics.bytesBehind.set(f.path, Math.max(0, f.size - f.committed));
     }
+  }
+
+  private async drop(f: Tracked): Promise<void> {
+    this.files.delete(f.key);
+    this.restored.delete(f.key);
+    this.dropped.push(f.key);
+    this.metrics.bytesBehind.delete(f.path);
+    await f.fh.close().catch(() => {});
   }
 
   private async track(source: SourceConfig, path: string, id: FileIdentity): Promise<Tracked | undefined> {
@@ -194,6 +203,7 @@ export class Watcher {
 
   /** Reads from rotated-away files first (to their end), then the live ones, until the batch is full. */
   private async fill(batch: Batch): Promise<void> {
+    for (const key of this.dropped.splice(0)) if (!this.files.has(key)) batch.setState(key, null);
     const order = [...this.files.values()].sort((a, b) => Number(a.matched) - Number(b.matched));
     for (const f of order) {
       if (batch.records >= this.config.batch.maxRecords || batch.bytes >= this.config.batch.maxBytes) break;
