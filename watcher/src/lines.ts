@@ -17,19 +17,20 @@ export interface ReadResult {
 const CHUNK = 256 * 1024;
 
 /**
- * Reads complete lines from `from` on, stopping after about `maxBytes`. A line longer than `limit`
+ * Reads complete lines from `from` on, stopping after about `maxBytes` or `maxLines`. A line longer than `limit`
  * is returned cut at the limit and flagged, once its end has arrived; a last line without its
  * newline is not returned until the newline lands.
  */
-export async function readLines(fh: FileHandle, from: number, size: number, maxBytes: number, limit: number): Promise<ReadResult> {
+export async function readLines(fh: FileHandle, from: number, size: number, maxBytes: number, limit: number, maxLines = Infinity): Promise<ReadResult> {
   const lines: RawLine[] = [];
   let pos = from;
   let carry: Buffer = Buffer.alloc(0);
   let carryStart = from;
   let skipping = false; // inside an oversize line whose first `limit` bytes are already kept
   let consumed = 0;
-  while (pos < size && consumed < maxBytes) {
-    const length = Math.min(CHUNK, size - pos);
+  while (pos < size && consumed < maxBytes && lines.length < maxLines) {
+    // Read no further ahead than the budget needs: what is read past it would be read again.
+    const length = Math.min(CHUNK, size - pos, Math.max(16 * 1024, maxBytes - consumed));
     const buf = Buffer.alloc(length);
     const { bytesRead } = await fh.read(buf, 0, length, pos);
     if (bytesRead === 0) break;
@@ -62,7 +63,7 @@ export async function readLines(fh: FileHandle, from: number, size: number, maxB
       carryStart = dataStart + nl + 1;
       data = data.subarray(nl + 1);
       dataStart = carryStart;
-      if (consumed >= maxBytes) break;
+      if (consumed >= maxBytes || lines.length >= maxLines) break;
     }
   }
   return { lines, next: carryStart };

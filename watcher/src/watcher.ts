@@ -33,6 +33,8 @@ interface Tracked {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const RELEASE_AFTER_MS = 5_000;
+/** A record's JSON around its line's own text: field names, file path, repeated visitor id. */
+const RECORD_OVERHEAD_BYTES = 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Tails the configured files into Kafka, one transaction per batch together with the new positions. */
@@ -48,6 +50,8 @@ export class Watcher {
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** Shrinks when the broker refuses a batch as too large, so one odd setting cannot stall the watcher. */
+  private batchScale = 1;
 
   constructor(private readonly config: WatcherConfig, private readonly log: Logger, private readonly metrics: Metrics) {
     this.kafka = new Kafka({ clientId: config.clientId, brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
@@ -205,17 +209,20 @@ export class Watcher {
   private async fill(batch: Batch): Promise<void> {
     for (const key of this.dropped.splice(0)) if (!this.files.has(key)) batch.setState(key, null);
     const order = [...this.files.values()].sort((a, b) => Number(a.matched) - Number(b.matched));
+    const { maxRecords, maxBytes } = this.config.batch;
     for (const f of order) {
-      if (batch.records >= this.config.batch.maxRecords || batch.bytes >= this.config.batch.maxBytes) break;
-      if (f.readPos >= f.size) continue;
-      const room = Math.max(64 * 1024, this.config.batch.maxBytes - batch.bytes);
-      const { lines, next } = await readLines(f.fh, f.readPos, f.size, room, this.config.maxLineBytes);
-      if (next === f.readPos) continue;
-      this.toRecords(f, lines, batch);
-      f.readPos = next;
-      f.idleSince = Date.now();
-      const state: FileState = { ...f.id, source: f.source.name, path: f.path, offset: next };
-      batch.setState(f.key, JSON.stringify({ kind: 'file', state }));
+      // A record is bigger than its line (field names, file path), so read in steps sized to what
+      // is left: the batch, and so any one partition's share of it, stays under the broker's limit.
+      while (f.readPos < f.size && batch.records < maxRecords && batch.bytes < maxBytes) {
+        const left = maxBytes - batch.bytes;
+        const { lines, next } = await readLines(f.fh, f.readPos, f.size, Math.max(4096, Math.floor(left / 3)), this.config.maxLineBytes, Math.max(1, Math.min(maxRecords - batch.records, Math.floor(left / RECORD_OVERHEAD_BYTES))));
+        if (next === f.readPos) break;
+        this.toRecords(f, lines, batch);
+        f.readPos = next;
+        f.idleSince = Date.now();
+        const state: FileState = { ...f.id, source: f.source.name, path: f.path, offset: next };
+        batch.setState(f.key, JSON.stringify({ kind: 'file', state }));
+      }
     }
     for (const source of this.config.sources.filter((s) => s.format === 'schedule-csv')) {
       for (const pattern of source.paths) {
@@ -282,7 +289,12 @@ export class Watcher {
         return;
       } catch (err) {
         this.metrics.kafkaUp = false;
+        if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
+          this.batchScale = Math.max(1 / 256, this.batchScale / 2);
+          this.log.warn({ batchScale: this.batchScale }, 'the broker refused the batch as too large: sending smaller batches');
+        }
         this.log.warn({ err: (err as Error).message, records: batch.records, attempt }, 'transaction failed; reconnecting and reading again from the committed positions');
+        if (attempt > 1) await sleep(backoffDelay(attempt - 1, { initialDelayMs: 200, maxDelayMs: 5_000 }));
         // Whether or not the commit landed, the offsets topic knows: reload it and redo the batch from there.
         await this.connect();
         const redo = new Batch();
