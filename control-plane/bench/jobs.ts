@@ -31,7 +31,7 @@ report.step(`preloading ${N.toLocaleString()} access events into ${topic}`);
 const producer = kafka.producer({ idempotent: true });
 await producer.connect();
 const base = Date.UTC(2026, 0, 1);
-const batch = 20_000;
+const batch = 5_000; // stays under the broker's 1 MiB per partition batch
 const loadStart = Date.now();
 for (let i = 0; i < N; i += batch) {
   const messages = [];
@@ -41,7 +41,7 @@ for (let i = 0; i < N; i += batch) {
     messages.push({ key: visitor, value: `{"event_time":"${new Date(t).toISOString().replace('T', ' ').replace('Z', '')}","ts_ms":${t},"client_ip":"10.0.0.1","visitor_id":"${visitor}","method":"GET","path":"/p${k % 100}","protocol":"HTTP/1.1","status":200,"bytes":512,"referrer":"-","user_agent":"bench","source_file":"/bench","source_offset":${k}}` });
   }
   await producer.send({ topic, messages, compression: CompressionTypes.None });
-  if ((i / batch) % 25 === 0) report.info(`${Math.min(N, i + batch).toLocaleString()} produced`);
+  if ((i / batch) % 100 === 0) report.info(`${Math.min(N, i + batch).toLocaleString()} produced`);
 }
 await producer.disconnect();
 report.info(`preloaded in ${((Date.now() - loadStart) / 1000).toFixed(1)}s`);
