@@ -1,3 +1,4 @@
+/* global performance, Buffer */
 /**
  * A worker thread of bench:relay holding a share of the WebSocket clients, so receiving 20,000
  * messages a second is spread over threads rather than queued behind one event loop (which would

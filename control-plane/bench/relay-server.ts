@@ -43,7 +43,7 @@ async function startBaseline(): Promise<{ port: number; close: () => Promise<voi
       // Same message shape as the relay's update, built and sent the plainest way.
       const row = JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>;
       const bytes = Buffer.from(JSON.stringify({ type: 'update', channel: 'pvuv', seq: ++seq, op: 'upsert', key: `${row.window_start}/${row.window_end}`, row, readAt }));
-      for (const client of wss.clients) client.send(bytes);
+      for (const client of wss.clients) client.send(bytes, { binary: false });
     },
   });
   // The group join settles before the bench starts producing.

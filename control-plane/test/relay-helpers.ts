@@ -38,11 +38,14 @@ export type Msg = Record<string, unknown> & { type: string; seq?: number };
 /** A real WebSocket client that records every message and can wait for a condition. */
 export class TestClient {
   readonly messages: Msg[] = [];
+  /** Frames that arrived as binary (a browser would hand those to the page as a Blob). */
+  binaryFrames = 0;
   closeCode?: number;
   private waiters: Array<() => void> = [];
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) this.binaryFrames++;
       this.messages.push(JSON.parse(data.toString()) as Msg);
       this.wake();
     });

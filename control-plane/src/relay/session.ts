@@ -10,7 +10,7 @@ import { WS_CLOSE } from '@pulse/contracts';
 export interface SocketLike {
   readonly bufferedAmount: number;
   readonly readyState: number;
-  send(data: Buffer | string): void;
+  send(data: Buffer | string, options: { binary: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -51,7 +51,8 @@ export class Session {
       this.onSlow(this);
       return false;
     }
-    this.socket.send(bytes);
+    // Text frames: browsers hand binary frames to onmessage as Blobs, which the page cannot parse.
+    this.socket.send(bytes, { binary: false });
     return true;
   }
 
