@@ -68,7 +68,8 @@ export function startWatcher(s: Setup): ChildProcess {
 }
 
 export async function stopWatcher(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
+  // A process killed by a signal has no exit code, only a signal code.
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const done = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill(signal);
   return done;
