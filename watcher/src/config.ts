@@ -25,7 +25,7 @@ export interface WatcherConfig {
   http: { host: string; port: number };
   /** Largest line accepted; longer ones go to the DLQ cut at this size. */
   maxLineBytes: number;
-  batch: { maxRecords: number; maxBytes: number; lingerMs: number };
+  batch: { maxRecords: number; maxBytes: number };
   pollIntervalMs: number;
   sources: SourceConfig[];
 }
@@ -92,7 +92,6 @@ export function parseConfig(raw: unknown, baseDir = process.cwd(), env: Record<s
       maxRecords: field(batch, 'batch.', 'maxRecords', isInt, 'a whole number', 5000),
       // The broker refuses record batches over 1 MiB per partition by default.
       maxBytes: field(batch, 'batch.', 'maxBytes', isInt, 'a whole number of bytes', 900 * 1024),
-      lingerMs: field(batch, 'batch.', 'lingerMs', isInt, 'a whole number of milliseconds', 100),
     },
     pollIntervalMs: field(raw, '', 'pollIntervalMs', isInt, 'a whole number of milliseconds', 250),
     sources,
