@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The end-to-end test needs Kafka and Flink: brought up when not running, like every workspace's.
+    globalSetup: ['../stack/src/vitest-global-setup.ts'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
   },

@@ -1,0 +1,237 @@
+// @vitest-environment node
+/**
+ * The whole product in a real browser: log lines written to watched files become PV/UV figures
+ * and attendance rates on the dashboard, equal to what this test computes from the same lines;
+ * the operator page deploys a job with the operator token. Screenshots go to test-artifacts/.
+ */
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ARTIFACTS, BROKERS, CHROMIUM, FLINK, buildUi, ensureChromium, eventually, freePort, jobsCopy, startTs, stop, tempDir, type Proc } from './e2e-system.js';
+
+const TOKEN = `e2e-operator-${randomUUID()}`;
+const id = randomUUID().slice(0, 8);
+const T = {
+  access: `e2e-access-${id}`,
+  wifi: `e2e-wifi-${id}`,
+  schedule: `e2e-schedule-${id}`,
+  pvuv: `e2e-pvuv-${id}`,
+  attendance: `e2e-attendance-${id}`,
+};
+const SIZE_S = 20;
+const SLIDE_S = 10;
+const DELAY_S = 5;
+const CAMPUS_ZONE = 'Asia/Shanghai';
+
+let dir: string;
+let baseUrl: string;
+let watcher: Proc | undefined;
+let control: Proc | undefined;
+let browser: BrowserContext | undefined;
+const jobIds: string[] = [];
+
+// ---- the input, and the numbers expected from it, computed here independently ----
+
+interface Hit { t: number; ip: string }
+/** 90 requests over 45 s from 12 addresses, in a fixed pseudo-random order. */
+function hits(start: number): Hit[] {
+  const out: Hit[] = [];
+  let s = 7;
+  for (let i = 0; i < 90; i++) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    out.push({ t: start + i * 500, ip: `10.1.0.${(s % 12) + 1}` });
+  }
+  return out;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function combinedLine(h: Hit): string {
+  const d = new Date(h.t);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${h.ip} - - [${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000] "GET /page/${h.t % 7} HTTP/1.1" 200 512 "-" "e2e"\n`;
+}
+
+/** The latest HOP window that the watermark has closed and that holds events: its end, PV and UV. */
+function latestClosedWindow(all: Hit[], watermark: number): { end: number; pv: number; uv: number } {
+  const ends = new Set<number>();
+  for (const h of all) for (let end = Math.floor(h.t / (SLIDE_S * 1000)) * SLIDE_S * 1000 + SLIDE_S * 1000; end - SIZE_S * 1000 <= h.t; end += SLIDE_S * 1000) ends.add(end);
+  const end = Math.max(...[...ends].filter((e) => e <= watermark));
+  const inside = all.filter((h) => h.t >= end - SIZE_S * 1000 && h.t < end);
+  return { end, pv: inside.length, uv: new Set(inside.map((h) => h.ip)).size };
+}
+
+/** Campus-local "yyyy-MM-dd HH:mm:ss" and ISO weekday of an instant. */
+function campusLocal(ms: number): { text: string; date: string; weekday: number } {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: CAMPUS_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'short' }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  return { text: `${date} ${parts.hour}:${parts.minute}:${parts.second}`, date, weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday as string) + 1 };
+}
+
+// ---- setup ----
+
+beforeAll(async () => {
+  ensureChromium();
+  const uiDist = buildUi();
+  dir = tempDir();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const kafka = new Kafka({ clientId: 'e2e', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  // One partition each: the windows close on one watermark, not the slowest of three.
+  await admin.createTopics({ topics: Object.values(T).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  await admin.disconnect();
+
+  const jobsDir = jobsCopy(dir, {
+    ACCESS_TOPIC: T.access, WIFI_TOPIC: T.wifi, SCHEDULE_TOPIC: T.schedule, PVUV_TOPIC: T.pvuv, ATTENDANCE_TOPIC: T.attendance,
+    GROUP_PREFIX: `e2e-${id}`, BROKERS, WINDOW_SIZE: String(SIZE_S), WINDOW_SLIDE: String(SLIDE_S), WATERMARK_DELAY: String(DELAY_S), CHECKPOINT_INTERVAL: '2 s',
+  });
+
+  writeFileSync(join(dir, 'logs', 'access.log'), '');
+  writeFileSync(join(dir, 'logs', 'wifi.log'), '');
+  const today = campusLocal(Date.now());
+  writeFileSync(join(dir, 'logs', 'schedule.csv'), [
+    'course_id,section,room,aps,weekday,start_time,end_time,enrolled',
+    `CSC1001,L01,TD101,AP-TD-1;AP-TD-2,${today.weekday},00:00:00,23:59:59,4`,
+    `MAT2040,L02,TA202,AP-TA-9,${today.weekday},00:00:00,23:59:59,5`,
+    '',
+  ].join('\n'));
+  const watcherConfig = join(dir, 'watcher.json');
+  writeFileSync(watcherConfig, JSON.stringify({
+    kafka: { brokers: BROKERS.split(',') },
+    stateId: `e2e-${id}`,
+    http: { port: await freePort() },
+    pollIntervalMs: 100,
+    sources: [
+      { name: 'web', paths: [join(dir, 'logs', 'access.log')], format: 'combined', topic: T.access, timezone: 'UTC' },
+      { name: 'wifi', paths: [join(dir, 'logs', 'wifi.log')], format: 'wifi-json', topic: T.wifi, timezone: CAMPUS_ZONE },
+      { name: 'schedule', paths: [join(dir, 'logs', 'schedule.csv')], format: 'schedule-csv', topic: T.schedule, timezone: CAMPUS_ZONE },
+    ],
+  }));
+  watcher = startTs('watcher/src/cli.ts', ['--config', watcherConfig], { KAFKA_BROKERS: BROKERS, LOG_LEVEL: 'warn' });
+
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  control = startTs('control-plane/src/server.ts', [], {
+    PORT: String(port), HOST: '127.0.0.1', OPERATOR_TOKEN: TOKEN, JOBS_DIR: jobsDir, CONTROL_PLANE_STATE: join(dir, 'state'), UI_DIST: uiDist,
+    KAFKA_BROKERS: BROKERS, FLINK_REST_URL: FLINK, LOG_LEVEL: 'warn',
+    RELAY_CHANNELS: `pvuv=${T.pvuv}:window,attendance=${T.attendance}:table`,
+  });
+  await eventually('the control plane to answer', async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 60_000, 500).catch((err: Error) => {
+    throw new Error(`${err.message}\n${control?.output()}`);
+  });
+
+  // A fresh profile every run (playwright passes it to Chromium as --user-data-dir).
+  browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 1400 },
+    locale: 'en-GB',
+  });
+});
+
+afterAll(async () => {
+  for (const jobId of jobIds) await fetch(`${FLINK}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' }).catch(() => {});
+  await browser?.close();
+  await stop(control);
+  await stop(watcher);
+  const admin = new Kafka({ clientId: 'e2e', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const ours = (await admin.listTopics()).filter((t) => t.includes(id));
+  await admin.deleteTopics({ topics: ours }).catch(() => {});
+  await admin.disconnect();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function newPage(): Promise<Page> {
+  return (browser as BrowserContext).newPage();
+}
+
+async function jobState(name: string): Promise<{ state: string; jobId: string | null } | undefined> {
+  const res = await fetch(`${baseUrl}/api/jobs`);
+  const body = (await res.json()) as { jobs: Array<{ name: string; state: string; jobId: string | null }> };
+  return body.jobs.find((j) => j.name === name);
+}
+
+describe('the product end to end, in Chromium', () => {
+  it('deploys pv_uv from the operator page with the token, and attendance through the API', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/#/operator`);
+    const row = page.locator('tr[data-job="pv_uv"]');
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('button[data-action="deploy"]').click();
+    await page.locator('[data-testid="token-input"]').fill(TOKEN);
+    await page.locator('[data-testid="token-submit"]').click();
+    await page.locator('[data-testid="outcome"][data-ok="true"]').waitFor({ timeout: 120_000 });
+    const running = await eventually('pv_uv to run', async () => {
+      const job = await jobState('pv_uv');
+      return job?.state === 'RUNNING' ? job : undefined;
+    }, 120_000);
+    jobIds.push(running.jobId as string);
+    await page.locator('tr[data-job="pv_uv"] [data-col="state"]', { hasText: 'RUNNING' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'operator.png'), fullPage: true });
+
+    const res = await fetch(`${baseUrl}/api/jobs/attendance/deploy`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    jobIds.push(((await res.json()) as { jobId: string }).jobId);
+  });
+
+  it('shows the PV/UV of the latest closed window and the attendance rates computed from the log lines', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 30_000 });
+
+    const start = Math.floor((Date.now() - 5 * 60_000) / 10_000) * 10_000 + 3_000;
+    const all = hits(start);
+    appendFileSync(join(dir, 'logs', 'access.log'), all.map(combinedLine).join(''));
+    // A later request moves the watermark past every window of the batch above.
+    const flush = { t: start + 120_000, ip: '10.9.9.9' };
+    appendFileSync(join(dir, 'logs', 'access.log'), combinedLine(flush));
+    const expected = latestClosedWindow(all, flush.t - DELAY_S * 1000);
+
+    const now = Date.now();
+    const wifi = [
+      { mac: 'aa-00-00-00-00-01', ap: 'AP-TD-1', result: 'Success' },
+      { mac: 'aa-00-00-00-00-02', ap: 'AP-TD-2', result: 'Success' },
+      { mac: 'aa-00-00-00-00-01', ap: 'AP-TD-2', result: 'Success' },
+      { mac: 'aa-00-00-00-00-03', ap: 'AP-TD-1', result: 'Success' },
+      { mac: 'aa-00-00-00-00-04', ap: 'AP-TD-1', result: 'Fail' },
+      { mac: 'aa-00-00-00-00-05', ap: 'AP-XX-0', result: 'Success' },
+      { mac: 'aa-00-00-00-00-06', ap: 'AP-TA-9', result: 'Success' },
+    ];
+    appendFileSync(join(dir, 'logs', 'wifi.log'), wifi.map((w, i) => `${JSON.stringify({ currentapname: w.ap, apname: w.ap, ssid: 'CAMPUS', mac: w.mac, connecttime: campusLocal(now - 60_000 + i * 1000).text, connectresult: w.result, uppacketnum: 1, upbyte: 1, downpacketnum: 1, downbyte: 1 })}\n`).join(''));
+    // Independently: distinct successful devices on each room's APs, over enrolled.
+    const present = (aps: string[]) => new Set(wifi.filter((w) => w.result === 'Success' && aps.includes(w.ap)).map((w) => w.mac)).size;
+    const csc = present(['AP-TD-1', 'AP-TD-2']);
+    const mat = present(['AP-TA-9']);
+
+    await eventually(`PV ${expected.pv} / UV ${expected.uv} on the page`, async () => {
+      const pv = await page.locator('[data-testid="pv"]').textContent();
+      const uv = await page.locator('[data-testid="uv"]').textContent();
+      const end = await page.locator('[data-testid="latest-window"]').getAttribute('data-window-end');
+      return pv === String(expected.pv) && uv === String(expected.uv) && Number(end) === expected.end ? true : undefined;
+    }, 180_000).catch(async (err: Error) => {
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failed.png'), fullPage: true });
+      throw new Error(`${err.message}; page shows PV ${await page.locator('[data-testid="pv"]').textContent()} UV ${await page.locator('[data-testid="uv"]').textContent()}`);
+    });
+
+    const cscRow = page.locator('tr[data-course="CSC1001"]');
+    const matRow = page.locator('tr[data-course="MAT2040"]');
+    await eventually('attendance rows on the page', async () => {
+      const a = await cscRow.locator('[data-col="present"]').textContent({ timeout: 1000 });
+      const b = await matRow.locator('[data-col="present"]').textContent({ timeout: 1000 });
+      return a === `${csc} / 4` && b === `${mat} / 5` ? true : undefined;
+    }, 180_000);
+    expect(await cscRow.locator('[data-col="rate"]').textContent()).toBe(`${((csc / 4) * 100).toFixed(1)} %`);
+    expect(await matRow.locator('[data-col="rate"]').textContent()).toBe(`${((mat / 5) * 100).toFixed(1)} %`);
+    expect(await matRow.locator('[data-col="rate"]').getAttribute('class')).toContain('low');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+    await page.locator('[data-testid="language"]').click();
+    await expect(page.locator('[data-testid="attendance-table"] th').first().textContent()).resolves.toContain('课程');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-zh.png'), fullPage: true });
+  });
+});
