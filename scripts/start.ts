@@ -1,17 +1,58 @@
 /**
- * `npm start`: brings the system up on this machine and keeps it running until Ctrl-C, then stops
- * what it started in reverse order. Running it again resumes from the runtime folder.
+ * `npm start`: the whole system on this machine. Brings up the runtime, creates the topics, builds
+ * the dashboard, starts the control plane (API, relay, dashboard), deploys every job that is not
+ * running (resuming from its last savepoint), and feeds demo traffic through the watcher. Ctrl-C
+ * stops what it started, in order: demo, watcher, jobs (with savepoints), control plane, runtime.
+ * Running it again resumes.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { consoleReporter, down, loadConfig, silentReporter, up, type PartName } from '@pulse/stack';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { consoleReporter, down, endpoints, loadConfig, REPO_ROOT, silentReporter, up, type PartName } from '@pulse/stack';
+import { startDemo, type DemoHandle } from '@pulse/demo';
+import { TOPICS, dlqTopic } from '@pulse/contracts';
+
+const HELP = `Starts the whole system on this machine and keeps it running until Ctrl-C.
+
+Usage: npm start [-- --no-demo] [-- --watcher-config <file>]
+
+  --no-demo                 do not generate demo traffic (watch your own files instead)
+  --watcher-config <file>   run the watcher with this config instead of the demo one
+  -h, --help                this help
+
+Environment: CONTROL_PLANE_PORT (8080), OPERATOR_TOKEN (generated once and kept in the runtime
+folder), DEMO_RATE (web requests/s at peak, 50), plus the stack's variables (npm run stack -- --help).
+`;
+
+const { values: args } = parseArgs({ options: { 'no-demo': { type: 'boolean' }, 'watcher-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 
 const report = consoleReporter('start');
 const config = loadConfig();
-const lockFile = join(config.home, 'run', 'start.lock');
+const runDir = join(config.home, 'run');
+const logDir = join(config.home, 'logs');
+const lockFile = join(runDir, 'start.lock');
+const port = Number(process.env.CONTROL_PLANE_PORT ?? 8080);
+const baseUrl = `http://127.0.0.1:${port}`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** One `npm start` per runtime folder: a second one would fight the first over the same processes. */
 function takeStartLock(): void {
+  mkdirSync(runDir, { recursive: true });
   try {
     const fd = openSync(lockFile, 'wx');
     writeSync(fd, String(process.pid));
@@ -19,15 +60,8 @@ function takeStartLock(): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const pid = Number(readFileSync(lockFile, 'utf8'));
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (alive) {
-      process.stderr.write(`start: the system is already running here (npm start, pid ${pid}); stop it with Ctrl-C in its terminal or kill -INT ${pid}\n`);
+    if (alive(pid)) {
+      process.stderr.write(`start: the system is already running from ${config.home} (npm start, pid ${pid}). Open ${baseUrl}, or stop it with Ctrl-C in its terminal (kill -INT ${pid}).\n`);
       process.exit(3);
     }
     rmSync(lockFile, { force: true });
@@ -35,33 +69,171 @@ function takeStartLock(): void {
   }
 }
 
-async function main(): Promise<void> {
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(join(config.home, 'run'), { recursive: true });
-  takeStartLock();
-  const startedParts: PartName[] = [];
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    report.step(`${signal}: stopping what this run started`);
-    await down(config, silentReporter, { parts: startedParts });
-    rmSync(lockFile, { force: true });
-    report.step('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-
-  report.step('step 1: the runtime (ZooKeeper, Kafka, Flink)');
-  const stack = await up(config, report);
-  startedParts.push(...stack.started);
-  report.step('ready');
-  process.stdout.write(`\n  Flink web UI   ${stack.endpoints.flinkRestUrl}\n  Kafka          ${stack.endpoints.kafkaBrokers}\n\nPress Ctrl-C to stop.\n`);
+/** The operator token, generated on the first run and kept, so bookmarks and scripts keep working. */
+function operatorToken(): string {
+  if (process.env.OPERATOR_TOKEN) return process.env.OPERATOR_TOKEN;
+  const file = join(config.home, 'operator-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(18).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return token;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`start: ${err instanceof Error ? err.message : String(err)}\n`);
+/** Starts a service in its own process group (Ctrl-C reaches only this script, which stops it in order). */
+function service(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const log = openSync(join(logDir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
+  child.on('exit', (code, signal) => {
+    if (!stopping) report.warn(`${name} exited (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
+  });
+  return child;
+}
+
+async function stopService(child: ChildProcess | undefined, name: string): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+  report.info(`${name} stopped`);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
+}
+
+async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+let stopping = false;
+const startedParts: PartName[] = [];
+const deployed: string[] = [];
+let demo: DemoHandle | undefined;
+let watcher: ChildProcess | undefined;
+let controlPlane: ChildProcess | undefined;
+let token = '';
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  report.step(`${signal}: stopping what this run started`);
+  if (demo) {
+    await demo.stop();
+    report.info('demo traffic stopped');
+  }
+  await stopService(watcher, 'watcher');
+  for (const name of deployed) {
+    // A savepoint now lets the next run resume the job where it stopped.
+    const res = await api<{ state?: string; savepoint?: string; message?: string }>('POST', `/api/jobs/${name}/stop`, token).catch(() => undefined);
+    report.info(`job ${name}: ${res ? (res.body.savepoint ? `stopped with savepoint ${res.body.savepoint}` : (res.body.message ?? res.body.state)) : 'control plane unreachable'}`);
+  }
+  await stopService(controlPlane, 'control plane');
+  if (startedParts.length) await down(config, consoleReporter('start'), { parts: startedParts });
   rmSync(lockFile, { force: true });
-  process.exit(1);
+  report.step('stopped');
+  process.exit(0);
+}
+
+async function main(): Promise<void> {
+  takeStartLock();
+  mkdirSync(logDir, { recursive: true });
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  token = operatorToken();
+
+  report.step('step 1/6: the runtime (ZooKeeper, Kafka, Flink 1.12.7)');
+  const stack = await up(config, report);
+  startedParts.push(...stack.started);
+  const { kafkaBrokers, flinkRestUrl } = endpoints(config);
+
+  report.step('step 2/6: topics');
+  const admin = new Kafka({ clientId: 'start', brokers: [kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  const compacted = new Set<string>([TOPICS.courseSchedule, TOPICS.attendance]);
+  const wanted = [...Object.values(TOPICS), dlqTopic(TOPICS.accessLog), dlqTopic(TOPICS.wifiLog), dlqTopic(TOPICS.courseSchedule)].filter((t) => !existing.has(t));
+  if (wanted.length) {
+    await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic, numPartitions: config.kafkaPartitions, ...(compacted.has(topic) ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}) })) });
+  }
+  await admin.disconnect();
+  report.info(wanted.length ? `created ${wanted.join(', ')}` : 'all topics exist');
+
+  report.step('step 3/6: the dashboard');
+  if (!existsSync(join(REPO_ROOT, 'ui', 'dist', 'index.html'))) {
+    await new Promise<void>((resolve, reject) => {
+      const build = spawn('npx', ['vite', 'build'], { cwd: join(REPO_ROOT, 'ui'), stdio: ['ignore', 'ignore', 'inherit'] });
+      build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the dashboard failed (vite build exit ${code})`))));
+    });
+    report.info('built ui/dist');
+  } else report.info('ui/dist is built');
+
+  report.step(`step 4/6: the control plane on ${baseUrl}`);
+  controlPlane = service('control-plane', ['control-plane/src/server.ts'], { PORT: String(port), OPERATOR_TOKEN: token, KAFKA_BROKERS: kafkaBrokers, FLINK_REST_URL: flinkRestUrl, RELAY_ALLOWED_ORIGINS: process.env.RELAY_ALLOWED_ORIGINS ?? `http://127.0.0.1:${port},http://localhost:${port}` });
+  await waitFor('the control plane', async () => (await fetch(`${baseUrl}/health`)).ok, 60_000);
+  report.info(`control plane ready (log: ${join(logDir, 'control-plane.log')})`);
+
+  report.step('step 5/6: jobs');
+  const { body } = await api<{ jobs: { name: string; file: string; state: string; drift: boolean }[] }>('GET', '/api/jobs', token);
+  for (const job of body.jobs) {
+    const file = job.file.replace(/\.sql$/, '');
+    if (job.state === 'RUNNING') {
+      report.info(`${job.name}: already running${job.drift ? ' (its file changed since: deploy it from the operator page to upgrade)' : ''}`);
+      continue;
+    }
+    let res = await api<{ action?: string; jobId?: string; savepoint?: string | null; message?: string; error?: string }>('POST', `/api/jobs/${file}/deploy`, token, { restoreLatestSavepoint: true });
+    if (res.status === 409 && (res.body.error === 'NO_SAVEPOINT' || res.body.error === 'SCRIPT_CHANGED')) {
+      res = await api('POST', `/api/jobs/${file}/deploy`, token, {});
+    }
+    if (res.status !== 200) throw new Error(`deploying ${job.name} failed (${res.status}): ${res.body.message}`);
+    deployed.push(file);
+    report.info(`${job.name}: started ${res.body.jobId}${res.body.savepoint ? ` from ${res.body.savepoint}` : ''}`);
+  }
+
+  report.step('step 6/6: traffic');
+  const demoDir = join(config.home, 'demo');
+  let watcherConfig = args['watcher-config'];
+  if (!watcherConfig) {
+    watcherConfig = join(config.home, 'watcher.json');
+    writeFileSync(watcherConfig, JSON.stringify({
+      kafka: { brokers: [kafkaBrokers] },
+      stateId: 'demo',
+      http: { port: Number(process.env.WATCHER_HTTP_PORT ?? 9464) },
+      sources: [
+        { name: 'web', paths: [join(demoDir, 'web', 'access.log*')], format: 'combined', topic: TOPICS.accessLog, timezone: 'UTC' },
+        { name: 'wifi', paths: [join(demoDir, 'wifi', 'associations.log*')], format: 'wifi-json', topic: TOPICS.wifiLog, timezone: 'Asia/Shanghai' },
+        { name: 'schedule', paths: [join(demoDir, 'schedule', 'schedule.csv')], format: 'schedule-csv', topic: TOPICS.courseSchedule, timezone: 'Asia/Shanghai' },
+      ],
+    }, null, 2));
+  }
+  if (!args['no-demo']) {
+    demo = await startDemo({ dir: demoDir, webRate: Number(process.env.DEMO_RATE ?? 50) });
+    report.info(`demo traffic into ${demoDir} (${demo.sections.length} course sections)`);
+  }
+  watcher = service('watcher', ['watcher/src/cli.ts', '--config', watcherConfig], { KAFKA_BROKERS: kafkaBrokers });
+  report.info(`watcher running with ${watcherConfig} (log: ${join(logDir, 'watcher.log')})`);
+
+  process.stdout.write(`
+  Dashboard        ${baseUrl}/
+  Operator token   ${token}
+  Job API docs     ${baseUrl}/docs
+  Flink web UI     ${flinkRestUrl}
+  Kafka            ${kafkaBrokers}
+  Logs             ${logDir}
+
+Ready. Press Ctrl-C to stop.
+`);
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`start: ${err instanceof Error ? err.message : String(err)}\n`);
+  await shutdown('error');
 });

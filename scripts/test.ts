@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     total.failed += runner.failed;
 
     report.step('workspaces: typecheck');
-    const typecheck = await run('npx', ['turbo', 'run', 'typecheck', '--ui=stream', '--log-order=grouped']);
+    const typecheck = await run('npm', ['run', 'typecheck']);
     if (typecheck.code !== 0) {
       report.warn('typecheck failed');
       total.failed += 1;

@@ -21,6 +21,8 @@ export interface ControlPlaneConfig {
   logLevel: string;
   /** Built dashboard served at /, when present. */
   uiDist: string;
+  /** Defaults for the jobs' declared variables, e.g. BROKERS as Flink's TaskManagers reach Kafka. */
+  jobVariables: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -56,11 +58,12 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
   const local = endpoints(stack);
   const token = env.OPERATOR_TOKEN ?? '';
   if (token !== '' && token.length < 12) throw new ConfigError('OPERATOR_TOKEN must be at least 12 characters');
+  const kafkaBrokers = env.KAFKA_BROKERS || local.kafkaBrokers;
   return {
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 8080, 0, 65535),
     flinkRestUrl: url(env, 'FLINK_REST_URL', local.flinkRestUrl),
-    kafkaBrokers: env.KAFKA_BROKERS || local.kafkaBrokers,
+    kafkaBrokers,
     jobsDir: resolve(env.JOBS_DIR || join(REPO_ROOT, 'jobs', 'sql')),
     stateDir: resolve(env.CONTROL_PLANE_STATE || join(stack.home, 'control-plane')),
     runnerJar: resolve(env.RUNNER_JAR || join(REPO_ROOT, 'jobs', 'runner', 'target', 'sql-runner.jar')),
@@ -69,7 +72,20 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
     stopTimeoutMs: int(env, 'STOP_TIMEOUT_MS', 90_000, 1_000, 3_600_000),
     logLevel: env.LOG_LEVEL || 'info',
     uiDist: resolve(env.UI_DIST || join(REPO_ROOT, 'ui', 'dist')),
+    // Jobs reach Kafka where the control plane does unless told otherwise (in containers they differ).
+    jobVariables: { BROKERS: kafkaBrokers, ...parseJobVariables(env.JOB_VARIABLES ?? '') },
   };
+}
+
+/** JOB_VARIABLES: `NAME=value` pairs separated by `;`, e.g. `BROKERS=kafka:29092;CHECKPOINT_INTERVAL=30 s`. */
+export function parseJobVariables(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!m) throw new ConfigError(`JOB_VARIABLES must be NAME=value pairs separated by ";", got "${pair}"`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 /** The documented variables, for --help and the README. */
@@ -85,4 +101,5 @@ export const CONFIG_DOC: [string, string][] = [
   ['STOP_TIMEOUT_MS', '90000'],
   ['LOG_LEVEL', 'info'],
   ['UI_DIST', '<checkout>/ui/dist'],
+  ['JOB_VARIABLES', 'BROKERS=<KAFKA_BROKERS> (NAME=value;... defaults for the jobs\' variables)'],
 ];

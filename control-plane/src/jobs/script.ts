@@ -85,7 +85,7 @@ async function expand(root: string, file: string, seen: string[]): Promise<Sourc
 }
 
 /** Reads a job, expands `-- #include` lines and substitutes `${VAR}` from overrides, then defaults. */
-export async function renderJob(jobsDir: string, name: string, overrides: Record<string, string> = {}): Promise<RenderedJob> {
+export async function renderJob(jobsDir: string, name: string, overrides: Record<string, string> = {}, defaults: Record<string, string> = {}): Promise<RenderedJob> {
   const root = resolve(jobsDir);
   const file = jobFile(root, name);
   const source = await expand(root, file, []);
@@ -98,7 +98,9 @@ export async function renderJob(jobsDir: string, name: string, overrides: Record
   for (const key of Object.keys(overrides)) {
     if (!(key in variables)) throw new JobScriptError('JOB_UNKNOWN_VARIABLE', `variable ${key} is not declared by ${name}.sql or its includes (declared: ${Object.keys(variables).join(', ') || 'none'})`);
   }
-  const values = { ...variables, ...overrides };
+  // Deployment-wide defaults (say, the brokers as Flink reaches them) apply to the variables a job declares.
+  const deployment = Object.fromEntries(Object.entries(defaults).filter(([k]) => k in variables));
+  const values = { ...variables, ...deployment, ...overrides };
   const script = source.text
     .map((line, index) => line.replace(REFERENCE, (_, key: string) => {
       const value = values[key];

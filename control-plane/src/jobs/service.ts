@@ -13,6 +13,8 @@ export interface JobServiceOptions {
   runnerJar: string;
   savepoints: SavepointStore;
   stopTimeoutMs: number;
+  /** Values for declared variables when a deploy does not set them (JOB_VARIABLES). */
+  jobVariables?: Record<string, string>;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -85,7 +87,7 @@ export class JobService {
     let rendered: RenderedJob | undefined;
     let error: string | undefined;
     try {
-      rendered = await renderJob(this.o.jobsDir, name);
+      rendered = await renderJob(this.o.jobsDir, name, {}, this.o.jobVariables);
     } catch (err) {
       if (err instanceof JobScriptError && err.code === 'JOB_NOT_FOUND') throw err;
       error = err instanceof Error ? err.message : String(err);
@@ -151,7 +153,7 @@ export class JobService {
   }
 
   async validate(name: string, variables: Record<string, string> = {}): Promise<{ hash: string; plan: unknown }> {
-    const job = await renderJob(this.o.jobsDir, name, variables);
+    const job = await renderJob(this.o.jobsDir, name, variables, this.o.jobVariables);
     const jar = await this.runnerJar();
     try {
       const { plan } = await this.o.flink.planJar(jar, { programArgsList: runnerArgs(job.script, flinkJobName(job)), ...(job.parallelism ? { parallelism: job.parallelism } : {}) });
@@ -164,7 +166,7 @@ export class JobService {
   async deploy(name: string, body: DeployBody = {}): Promise<DeployResult> {
     jobFile(this.o.jobsDir, name);
     return this.exclusive(name, 'a deploy', async () => {
-      const job = await renderJob(this.o.jobsDir, name, body.variables ?? {});
+      const job = await renderJob(this.o.jobsDir, name, body.variables ?? {}, this.o.jobVariables);
       const active = this.active(await this.o.flink.jobsOverview(), job.name);
       if (active.length > 1) {
         throw new CodedError('JOB_DUPLICATED', `${active.length} copies of ${job.name} are running in Flink (${active.map((j) => j.jid).join(', ')}); cancel the extra copies first`, false);

@@ -25,6 +25,7 @@ export default fp(
         runnerJar: config.runnerJar,
         savepoints: new SavepointStore(config.stateDir),
         stopTimeoutMs: config.stopTimeoutMs,
+        jobVariables: config.jobVariables,
         log: fastify.log,
       }),
     );
