@@ -37,7 +37,9 @@ interface Sample {
 interface Result {
   mode: string;
   delivered: number;
-  expected: number;
+  /** Measured updates per client, "min-max" when some client missed some. */
+  perClient: string;
+  closed: number;
   p50: number;
   p99: number;
   max: number;
@@ -65,25 +67,40 @@ function startServer(mode: string, topic: string): Promise<{ child: ChildProcess
 }
 
 /** Connects the clients spread over worker threads; resolves once every one is subscribed. */
-async function startClients(port: number): Promise<{ measure(): void; finish(): Promise<number[]> }> {
+interface ClientsResult {
+  latencies: number[];
+  /** Fewest and most measured updates any one client received: equal when nobody missed any. */
+  minPerClient: number;
+  maxPerClient: number;
+  closed: number;
+}
+
+async function startClients(port: number): Promise<{ measure(from: number): void; finish(): Promise<ClientsResult> }> {
   const file = fileURLToPath(new URL('./relay-clients.mjs', import.meta.url));
   const workers = Array.from({ length: WORKERS }, (_, i) => {
     const count = Math.floor(CLIENTS / WORKERS) + (i < CLIENTS % WORKERS ? 1 : 0);
-    return new Worker(file, { workerData: { port, count } });
+    return new Worker(file, { workerData: { port, count, heartbeatMs: 15_000 } });
   });
   await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
     w.once('error', reject);
     w.on('message', (m: { type: string }) => m.type === 'connected' && resolve());
   })));
   return {
-    measure: () => workers.forEach((w) => w.postMessage({ type: 'measure' })),
+    measure: (from) => workers.forEach((w) => w.postMessage({ type: 'measure', from })),
     finish: async () => {
-      const parts = await Promise.all(workers.map((w) => new Promise<Float64Array>((resolve) => {
-        w.on('message', (m: { type: string; latencies?: Float64Array }) => m.type === 'latencies' && resolve(m.latencies as Float64Array));
+      type Part = { latencies: Float64Array; perClient: number[]; closed: number };
+      const parts = await Promise.all(workers.map((w) => new Promise<Part>((resolve) => {
+        w.on('message', (m: { type: string } & Part) => m.type === 'latencies' && resolve(m));
         w.postMessage({ type: 'finish' });
       })));
       await Promise.all(workers.map((w) => w.terminate()));
-      return parts.flatMap((p) => [...p]);
+      const counts = parts.flatMap((p) => p.perClient);
+      return {
+        latencies: parts.flatMap((p) => [...p.latencies]),
+        minPerClient: Math.min(...counts),
+        maxPerClient: Math.max(...counts),
+        closed: parts.reduce((sum, p) => sum + p.closed, 0),
+      };
     },
   };
 }
@@ -109,8 +126,8 @@ async function run(mode: string): Promise<Result> {
   const start = Date.now();
   const base = Math.floor(start / 10_000) * 10_000;
   let cpuFrom: Sample | undefined;
+  clients.measure(performance.timeOrigin + performance.now() + WARMUP_MS);
   setTimeout(() => {
-    clients.measure();
     cpuFrom = server.samples.at(-1);
   }, WARMUP_MS);
   for (let i = 0; i < total; i++) {
@@ -124,7 +141,7 @@ async function run(mode: string): Promise<Result> {
     });
   }
   await new Promise((r) => setTimeout(r, 1500));
-  const latencies = await clients.finish();
+  const { latencies, minPerClient, maxPerClient, closed } = await clients.finish();
   const cpuTo = server.samples.at(-1);
   const peakRss = Math.max(...server.samples.map((s) => s.rss));
   server.child.removeAllListeners('exit');
@@ -134,11 +151,11 @@ async function run(mode: string): Promise<Result> {
   const sorted = Float64Array.from(latencies).sort();
   const cpuMs = cpuFrom && cpuTo ? (cpuTo.cpu.user + cpuTo.cpu.system - cpuFrom.cpu.user - cpuFrom.cpu.system) / 1000 : Number.NaN;
   const wallMs = cpuFrom && cpuTo ? cpuTo.at - cpuFrom.at : Number.NaN;
-  const measuredMessages = Math.max(0, total - Math.ceil((WARMUP_MS * RATE) / 1000));
   return {
     mode,
     delivered: sorted.length,
-    expected: measuredMessages * CLIENTS,
+    perClient: minPerClient === maxPerClient ? String(minPerClient) : `${minPerClient}-${maxPerClient}`,
+    closed,
     p50: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
     max: sorted.at(-1) ?? Number.NaN,
@@ -151,11 +168,11 @@ process.stdout.write(`bench:relay — ${CLIENTS} clients, ${RATE} updates/s for 
 const relay = await run('relay');
 const baseline = await run('baseline');
 const f = (n: number, d = 1) => n.toFixed(d).padStart(8);
-process.stdout.write('\nserver      delivered/expected     p50 ms   p99 ms   max ms   CPU %   peak RSS MiB\n');
+process.stdout.write('\nserver     delivered  per client  closed   p50 ms   p99 ms   max ms   CPU %   peak RSS MiB\n');
 for (const r of [relay, baseline]) {
-  process.stdout.write(`${r.mode.padEnd(10)} ${`${r.delivered}/${r.expected}`.padStart(19)} ${f(r.p50, 2)} ${f(r.p99, 2)} ${f(r.max, 1)} ${f(r.cpuPercent)} ${f(r.peakRssMb)}\n`);
+  process.stdout.write(`${r.mode.padEnd(10)} ${String(r.delivered).padStart(9)} ${r.perClient.padStart(11)} ${String(r.closed).padStart(7)} ${f(r.p50, 2)} ${f(r.p99, 2)} ${f(r.max, 1)} ${f(r.cpuPercent)} ${f(r.peakRssMb)}\n`);
 }
 const ratio = relay.p99 / baseline.p99;
-const ok = relay.p99 < 50 && ratio <= 1.5;
+const ok = relay.p99 < 50 && ratio <= 1.5 && relay.closed === 0;
 process.stdout.write(`\nrelay p99 / baseline p99 = ${ratio.toFixed(2)}x; target p99 < 50 ms and <= 1.5x: ${ok ? 'MET' : 'NOT MET'}\n`);
 process.exit(ok ? 0 : 1);
