@@ -53,7 +53,8 @@ export async function readLines(fh: FileHandle, from: number, size: number, maxB
       if (skipping) {
         lines.push({ offset: carryStart, bytes: carry, oversize: true });
       } else {
-        const whole = carry.length ? Buffer.concat([carry, piece]) : Buffer.from(piece);
+        // Lines share the chunk's memory (each chunk is a fresh buffer): no copy per line.
+        const whole = carry.length ? Buffer.concat([carry, piece]) : piece;
         const oversize = whole.length > limit;
         lines.push({ offset: carryStart, bytes: oversize ? whole.subarray(0, limit) : whole, oversize });
       }
