@@ -39,25 +39,27 @@ function readAtOf(data) {
 const sockets = [];
 for (let i = 0; i < count; i += 50) {
   await Promise.all(
-    Array.from({ length: Math.min(50, count - i) }, () =>
-      new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-        const index = perClient.length;
-        ws.on('open', () => {
-          ws.send(JSON.stringify({ type: 'subscribe', channel: 'pvuv' }));
-          sockets.push(ws);
-          resolve();
-        });
-        perClient[index] = 0;
-        ws.on('error', reject);
-        ws.on('message', (data) => {
-          const received = now();
-          const readAt = readAtOf(data);
-          if (readAt === undefined || Number.isNaN(readAt) || readAt < measureFrom) return;
-          perClient[index]++;
-          record(received - readAt);
-        });
-      }),
+    Array.from(
+      { length: Math.min(50, count - i) },
+      () =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+          const index = perClient.length;
+          ws.on('open', () => {
+            ws.send(JSON.stringify({ type: 'subscribe', channel: 'pvuv' }));
+            sockets.push(ws);
+            resolve();
+          });
+          perClient[index] = 0;
+          ws.on('error', reject);
+          ws.on('message', (data) => {
+            const received = now();
+            const readAt = readAtOf(data);
+            if (readAt === undefined || Number.isNaN(readAt) || readAt < measureFrom) return;
+            perClient[index]++;
+            record(received - readAt);
+          });
+        }),
     ),
   );
 }

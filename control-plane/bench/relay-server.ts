@@ -22,7 +22,12 @@ process.stdout.on('error', () => process.exit(0));
 
 async function startRelay(): Promise<{ port: number; close: () => Promise<void> }> {
   const app = Fastify({ logger: { level: 'warn' } });
-  const config = loadRelayConfig({ ...process.env, KAFKA_BROKERS: brokers.join(','), RELAY_CHANNELS: `pvuv=${topic}:window`, RELAY_ALLOWED_ORIGINS: '*' });
+  const config = loadRelayConfig({
+    ...process.env,
+    KAFKA_BROKERS: brokers.join(','),
+    RELAY_CHANNELS: `pvuv=${topic}:window`,
+    RELAY_ALLOWED_ORIGINS: '*',
+  });
   await app.register(relay, { config });
   await app.listen({ host: '127.0.0.1', port: 0 });
   await app.relay.caughtUp;
@@ -42,7 +47,17 @@ async function startBaseline(): Promise<{ port: number; close: () => Promise<voi
       const readAt = preciseNow();
       // Same message shape as the relay's update, built and sent the plainest way.
       const row = JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>;
-      const bytes = Buffer.from(JSON.stringify({ type: 'update', channel: 'pvuv', seq: ++seq, op: 'upsert', key: `${row.window_start}/${row.window_end}`, row, readAt }));
+      const bytes = Buffer.from(
+        JSON.stringify({
+          type: 'update',
+          channel: 'pvuv',
+          seq: ++seq,
+          op: 'upsert',
+          key: `${row.window_start}/${row.window_end}`,
+          row,
+          readAt,
+        }),
+      );
       for (const client of wss.clients) client.send(bytes, { binary: false });
     },
   });
@@ -60,7 +75,10 @@ async function startBaseline(): Promise<{ port: number; close: () => Promise<voi
 
 const server = values.mode === 'baseline' ? await startBaseline() : await startRelay();
 say({ port: server.port });
-const timer = setInterval(() => say({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, at: Date.now() }), 1000);
+const timer = setInterval(
+  () => say({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, at: Date.now() }),
+  1000,
+);
 const shutdown = async () => {
   clearInterval(timer);
   await server.close();

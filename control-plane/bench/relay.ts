@@ -19,7 +19,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Worker } from 'node:worker_threads';
 
 const { values } = parseArgs({
-  options: { clients: { type: 'string', default: '1000' }, workers: { type: 'string', default: '2' }, rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '30' } },
+  options: {
+    clients: { type: 'string', default: '1000' },
+    workers: { type: 'string', default: '2' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '30' },
+  },
 });
 const CLIENTS = Number(values.clients);
 const RATE = Number(values.rate);
@@ -47,9 +52,16 @@ interface Result {
   peakRssMb: number;
 }
 
-function startServer(mode: string, topic: string): Promise<{ child: ChildProcess; port: number; samples: Sample[] }> {
+function startServer(
+  mode: string,
+  topic: string,
+): Promise<{ child: ChildProcess; port: number; samples: Sample[] }> {
   const file = fileURLToPath(new URL('./relay-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', file, '--mode', mode, '--topic', topic], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', file, '--mode', mode, '--topic', topic],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const samples: Sample[] = [];
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -75,24 +87,36 @@ interface ClientsResult {
   closed: number;
 }
 
-async function startClients(port: number): Promise<{ measure(from: number): void; finish(): Promise<ClientsResult> }> {
+async function startClients(
+  port: number,
+): Promise<{ measure(from: number): void; finish(): Promise<ClientsResult> }> {
   const file = fileURLToPath(new URL('./relay-clients.mjs', import.meta.url));
   const workers = Array.from({ length: WORKERS }, (_, i) => {
     const count = Math.floor(CLIENTS / WORKERS) + (i < CLIENTS % WORKERS ? 1 : 0);
     return new Worker(file, { workerData: { port, count, heartbeatMs: 15_000 } });
   });
-  await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-    w.once('error', reject);
-    w.on('message', (m: { type: string }) => m.type === 'connected' && resolve());
-  })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.once('error', reject);
+          w.on('message', (m: { type: string }) => m.type === 'connected' && resolve());
+        }),
+    ),
+  );
   return {
     measure: (from) => workers.forEach((w) => w.postMessage({ type: 'measure', from })),
     finish: async () => {
       type Part = { latencies: Float64Array; perClient: number[]; closed: number };
-      const parts = await Promise.all(workers.map((w) => new Promise<Part>((resolve) => {
-        w.on('message', (m: { type: string } & Part) => m.type === 'latencies' && resolve(m));
-        w.postMessage({ type: 'finish' });
-      })));
+      const parts = await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<Part>((resolve) => {
+              w.on('message', (m: { type: string } & Part) => m.type === 'latencies' && resolve(m));
+              w.postMessage({ type: 'finish' });
+            }),
+        ),
+      );
       await Promise.all(workers.map((w) => w.terminate()));
       const counts = parts.flatMap((p) => p.perClient);
       return {
@@ -105,7 +129,8 @@ async function startClients(port: number): Promise<{ measure(from: number): void
   };
 }
 
-const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+const quantile = (sorted: Float64Array, q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
 async function run(mode: string): Promise<Result> {
   const topic = `bench_pvuv_${mode}_${randomUUID().slice(0, 8)}`;
@@ -119,7 +144,9 @@ async function run(mode: string): Promise<Result> {
 
   const server = await startServer(mode, topic);
   const clients = await startClients(server.port);
-  process.stdout.write(`${mode}: ${CLIENTS} clients connected on port ${server.port} (${WORKERS} client threads)\n`);
+  process.stdout.write(
+    `${mode}: ${CLIENTS} clients connected on port ${server.port} (${WORKERS} client threads)\n`,
+  );
   await new Promise((r) => setTimeout(r, 1000));
 
   const total = RATE * SECONDS;
@@ -137,7 +164,16 @@ async function run(mode: string): Promise<Result> {
     const end = base + i * 10_000;
     await producer.send({
       topic,
-      messages: [{ value: JSON.stringify({ window_start: new Date(end - 60_000).toISOString(), window_end: new Date(end).toISOString(), pv: 1000 + i, uv: 500 + (i % 97) }) }],
+      messages: [
+        {
+          value: JSON.stringify({
+            window_start: new Date(end - 60_000).toISOString(),
+            window_end: new Date(end).toISOString(),
+            pv: 1000 + i,
+            uv: 500 + (i % 97),
+          }),
+        },
+      ],
     });
   }
   await new Promise((r) => setTimeout(r, 1500));
@@ -149,12 +185,16 @@ async function run(mode: string): Promise<Result> {
   await producer.disconnect();
 
   const sorted = Float64Array.from(latencies).sort();
-  const cpuMs = cpuFrom && cpuTo ? (cpuTo.cpu.user + cpuTo.cpu.system - cpuFrom.cpu.user - cpuFrom.cpu.system) / 1000 : Number.NaN;
+  const cpuMs =
+    cpuFrom && cpuTo
+      ? (cpuTo.cpu.user + cpuTo.cpu.system - cpuFrom.cpu.user - cpuFrom.cpu.system) / 1000
+      : Number.NaN;
   const wallMs = cpuFrom && cpuTo ? cpuTo.at - cpuFrom.at : Number.NaN;
   return {
     mode,
     delivered: sorted.length,
-    perClient: minPerClient === maxPerClient ? String(minPerClient) : `${minPerClient}-${maxPerClient}`,
+    perClient:
+      minPerClient === maxPerClient ? String(minPerClient) : `${minPerClient}-${maxPerClient}`,
     closed,
     p50: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
@@ -164,15 +204,23 @@ async function run(mode: string): Promise<Result> {
   };
 }
 
-process.stdout.write(`bench:relay — ${CLIENTS} clients, ${RATE} updates/s for ${SECONDS} s, brokers ${brokers.join(',')}\n`);
+process.stdout.write(
+  `bench:relay — ${CLIENTS} clients, ${RATE} updates/s for ${SECONDS} s, brokers ${brokers.join(',')}\n`,
+);
 const relay = await run('relay');
 const baseline = await run('baseline');
 const f = (n: number, d = 1) => n.toFixed(d).padStart(8);
-process.stdout.write('\nserver     delivered  per client  closed   p50 ms   p99 ms   max ms   CPU %   peak RSS MiB\n');
+process.stdout.write(
+  '\nserver     delivered  per client  closed   p50 ms   p99 ms   max ms   CPU %   peak RSS MiB\n',
+);
 for (const r of [relay, baseline]) {
-  process.stdout.write(`${r.mode.padEnd(10)} ${String(r.delivered).padStart(9)} ${r.perClient.padStart(11)} ${String(r.closed).padStart(7)} ${f(r.p50, 2)} ${f(r.p99, 2)} ${f(r.max, 1)} ${f(r.cpuPercent)} ${f(r.peakRssMb)}\n`);
+  process.stdout.write(
+    `${r.mode.padEnd(10)} ${String(r.delivered).padStart(9)} ${r.perClient.padStart(11)} ${String(r.closed).padStart(7)} ${f(r.p50, 2)} ${f(r.p99, 2)} ${f(r.max, 1)} ${f(r.cpuPercent)} ${f(r.peakRssMb)}\n`,
+  );
 }
 const ratio = relay.p99 / baseline.p99;
 const ok = relay.p99 < 50 && ratio <= 1.5 && relay.closed === 0;
-process.stdout.write(`\nrelay p99 / baseline p99 = ${ratio.toFixed(2)}x; target p99 < 50 ms and <= 1.5x: ${ok ? 'MET' : 'NOT MET'}\n`);
+process.stdout.write(
+  `\nrelay p99 / baseline p99 = ${ratio.toFixed(2)}x; target p99 < 50 ms and <= 1.5x: ${ok ? 'MET' : 'NOT MET'}\n`,
+);
 process.exit(ok ? 0 : 1);

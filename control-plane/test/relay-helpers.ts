@@ -12,11 +12,17 @@ export const randomName = (prefix: string) => `${prefix}_${randomUUID().slice(0,
 
 /** Relay settings for a test: its own topics, quick heartbeats, overrides on top. */
 export function testConfig(env: Record<string, string>): RelayConfig {
-  return loadRelayConfig({ KAFKA_BROKERS: BROKERS.join(','), RELAY_GROUP_PREFIX: 'relay-test', ...env });
+  return loadRelayConfig({
+    KAFKA_BROKERS: BROKERS.join(','),
+    RELAY_GROUP_PREFIX: 'relay-test',
+    ...env,
+  });
 }
 
 /** Starts a relay on a free port and waits until its start-up replay has caught up. */
-export async function startRelay(config: RelayConfig): Promise<{ app: FastifyInstance; url: string }> {
+export async function startRelay(
+  config: RelayConfig,
+): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify({ logger: { level: 'warn' } });
   await app.register(relay, { config });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -90,7 +96,9 @@ export class TestClient {
   }
 
   of(type: string, channel?: string): Msg[] {
-    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
+    return this.messages.filter(
+      (m) => m.type === type && (channel === undefined || m.channel === channel),
+    );
   }
 
   close(): void {

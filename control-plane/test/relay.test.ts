@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Producer } from 'kafkajs';
-import { producer, randomName, startRelay, TestClient, testConfig, type Msg } from './relay-helpers.js';
+import {
+  producer,
+  randomName,
+  startRelay,
+  TestClient,
+  testConfig,
+  type Msg,
+} from './relay-helpers.js';
 
 const json = (v: unknown) => JSON.stringify(v);
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -30,7 +37,8 @@ async function connect(url: string, headers: Record<string, string> = {}) {
   clients.push(c);
   return c;
 }
-const rowsOf = (m: Msg | undefined) => ((m?.rows ?? []) as Array<{ key: string; row: Record<string, unknown> }>);
+const rowsOf = (m: Msg | undefined) =>
+  (m?.rows ?? []) as Array<{ key: string; row: Record<string, unknown> }>;
 
 describe('relay against the real broker', () => {
   it('rebuilds, after a restart, a snapshot equal to what the topics hold', async () => {
@@ -40,18 +48,37 @@ describe('relay against the real broker', () => {
     const base = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
     // Ten one-minute windows in both timestamp styles Flink writes, a broken record, and an
     // attendance table with an update and a tombstone.
-    const windows = Array.from({ length: 10 }, (_, i) => ({ start: base + i * 60_000, end: base + (i + 1) * 60_000, pv: 10 + i, uv: 1 + i }));
+    const windows = Array.from({ length: 10 }, (_, i) => ({
+      start: base + i * 60_000,
+      end: base + (i + 1) * 60_000,
+      pv: 10 + i,
+      uv: 1 + i,
+    }));
     await kafka.send({
       topic: pvuvTopic,
       messages: [
         ...windows.map((w, i) => ({
-          value: json({ window_start: i % 2 ? iso(w.start) : sqlTs(w.start), window_end: i % 2 ? iso(w.end) : sqlTs(w.end), pv: w.pv, uv: w.uv }),
+          value: json({
+            window_start: i % 2 ? iso(w.start) : sqlTs(w.start),
+            window_end: i % 2 ? iso(w.end) : sqlTs(w.end),
+            pv: w.pv,
+            uv: w.uv,
+          }),
         })),
         { value: '{"window_start": "not a time"' },
       ],
     });
-    const key = (course: string) => json({ course_id: course, section: 'L01', class_date: '2026-11-23' });
-    const row = (course: string, present: number) => json({ course_id: course, section: 'L01', class_date: '2026-11-23', present, enrolled: 40, rate: present / 40 });
+    const key = (course: string) =>
+      json({ course_id: course, section: 'L01', class_date: '2026-11-23' });
+    const row = (course: string, present: number) =>
+      json({
+        course_id: course,
+        section: 'L01',
+        class_date: '2026-11-23',
+        present,
+        enrolled: 40,
+        rate: present / 40,
+      });
     await kafka.send({
       topic: attTopic,
       messages: [
@@ -66,7 +93,10 @@ describe('relay against the real broker', () => {
     const first = await relayOn(env);
     await first.app.close();
     // More records while the relay is down; the next relay must see them too.
-    await kafka.send({ topic: attTopic, messages: [{ key: key('MAT2040'), value: row('MAT2040', 22) }] });
+    await kafka.send({
+      topic: attTopic,
+      messages: [{ key: key('MAT2040'), value: row('MAT2040', 22) }],
+    });
     const second = await relayOn(env);
     const c = await connect(second.url);
     c.send({ type: 'subscribe', channel: 'pvuv' });
@@ -74,7 +104,9 @@ describe('relay against the real broker', () => {
     await c.until(() => c.of('snapshot').length === 2, 'two snapshots');
 
     const pv = rowsOf(c.of('snapshot', 'pvuv')[0]).map((r) => r.row);
-    expect(pv).toEqual(windows.map((w) => ({ window_start: w.start, window_end: w.end, pv: w.pv, uv: w.uv })));
+    expect(pv).toEqual(
+      windows.map((w) => ({ window_start: w.start, window_end: w.end, pv: w.pv, uv: w.uv })),
+    );
     const att = rowsOf(c.of('snapshot', 'attendance')[0])
       .map((r) => [r.row.course_id, r.row.present, r.row.rate])
       .sort();
@@ -92,7 +124,20 @@ describe('relay against the real broker', () => {
     a.send({ type: 'subscribe', channel: 'pvuv' });
     await a.until(() => a.of('snapshot').length === 1, 'snapshot');
     const base = Math.floor(Date.now() / 10_000) * 10_000;
-    const send = (i: number) => kafka.send({ topic, messages: [{ value: json({ window_start: iso(base + i * 10_000 - 60_000), window_end: iso(base + i * 10_000), pv: i, uv: i }) }] });
+    const send = (i: number) =>
+      kafka.send({
+        topic,
+        messages: [
+          {
+            value: json({
+              window_start: iso(base + i * 10_000 - 60_000),
+              window_end: iso(base + i * 10_000),
+              pv: i,
+              uv: i,
+            }),
+          },
+        ],
+      });
     for (const i of [1, 2]) await send(i);
     await a.until(() => a.of('update').length === 2, 'two live updates');
     const snapshot = a.of('snapshot')[0] as Msg;
@@ -112,17 +157,29 @@ describe('relay against the real broker', () => {
     // Exactly the three missed sequence numbers, carrying the three missed records (the topic has
     // three partitions, so their relative order is the order the relay read them in).
     expect(b.of('update').map((m) => m.seq)).toEqual([lastSeq + 1, lastSeq + 2, lastSeq + 3]);
-    expect(b.of('update').map((m) => (m.row as { pv: number }).pv).sort()).toEqual([3, 4, 5]);
+    expect(
+      b
+        .of('update')
+        .map((m) => (m.row as { pv: number }).pv)
+        .sort(),
+    ).toEqual([3, 4, 5]);
 
     const stranger = await connect(url);
-    stranger.send({ type: 'subscribe', channel: 'pvuv', resume: { epoch: 'another-run', seq: lastSeq } });
+    stranger.send({
+      type: 'subscribe',
+      channel: 'pvuv',
+      resume: { epoch: 'another-run', seq: lastSeq },
+    });
     await stranger.until(() => stranger.messages.length > 0, 'an answer');
     expect(rowsOf(stranger.of('snapshot')[0]).map((r) => r.row.pv)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('cuts off a client that stops reading while another keeps receiving everything', async () => {
     const topic = randomName('bulk');
-    const { app, url } = await relayOn({ RELAY_CHANNELS: `bulk=${topic}:table`, RELAY_CLIENT_BUFFER_BYTES: String(64 * 1024) });
+    const { app, url } = await relayOn({
+      RELAY_CHANNELS: `bulk=${topic}:table`,
+      RELAY_CLIENT_BUFFER_BYTES: String(64 * 1024),
+    });
     const slow = await connect(url);
     const fast = await connect(url);
     for (const c of [slow, fast]) c.send({ type: 'subscribe', channel: 'bulk' });
@@ -136,11 +193,21 @@ describe('relay against the real broker', () => {
     for (let batch = 0; batch < total / 500; batch++) {
       await kafka.send({
         topic,
-        messages: Array.from({ length: 500 }, (_, i) => ({ key: `k${batch * 500 + i}`, value: json({ n: batch * 500 + i, padding }) })),
+        messages: Array.from({ length: 500 }, (_, i) => ({
+          key: `k${batch * 500 + i}`,
+          value: json({ n: batch * 500 + i, padding }),
+        })),
       });
     }
-    await fast.until(() => fast.of('update').length === total, `all ${total} updates at the fast client`, 60_000);
-    const got = fast.of('update').map((m) => (m.row as { n: number }).n).sort((x, y) => x - y);
+    await fast.until(
+      () => fast.of('update').length === total,
+      `all ${total} updates at the fast client`,
+      60_000,
+    );
+    const got = fast
+      .of('update')
+      .map((m) => (m.row as { n: number }).n)
+      .sort((x, y) => x - y);
     expect(got).toEqual(Array.from({ length: total }, (_, i) => i));
     expect(app.relay.hub.stats().slowConsumersCut).toBe(1);
 
@@ -151,8 +218,13 @@ describe('relay against the real broker', () => {
   });
 
   it('refuses browsers from origins that are not allowed', async () => {
-    const { url } = await relayOn({ RELAY_CHANNELS: `pvuv=${randomName('pvuv')}:window`, RELAY_ALLOWED_ORIGINS: 'http://dash.example' });
-    await expect(TestClient.open(url, { Origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    const { url } = await relayOn({
+      RELAY_CHANNELS: `pvuv=${randomName('pvuv')}:window`,
+      RELAY_ALLOWED_ORIGINS: 'http://dash.example',
+    });
+    await expect(TestClient.open(url, { Origin: 'http://evil.example' })).rejects.toThrow(
+      'HTTP 403',
+    );
     const ok = await connect(url, { Origin: 'http://dash.example' });
     ok.send({ type: 'subscribe', channel: 'pvuv' });
     await ok.until(() => ok.of('snapshot').length === 1, 'snapshot');

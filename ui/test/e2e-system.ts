@@ -4,7 +4,16 @@
  * Everything runs as real processes against the real Kafka and Flink.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -39,7 +48,10 @@ export function ensureChromium(): void {
 
 /** Builds the UI the control plane serves, so the test looks at the current code. */
 export function buildUi(): string {
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: join(REPO, 'ui'), stdio: 'inherit' });
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    cwd: join(REPO, 'ui'),
+    stdio: 'inherit',
+  });
   return join(REPO, 'ui', 'dist');
 }
 
@@ -47,10 +59,15 @@ export function buildUi(): string {
 export function jobsCopy(dir: string, overrides: Record<string, string>): string {
   const target = join(dir, 'jobs');
   cpSync(join(REPO, 'jobs', 'sql'), target, { recursive: true });
-  const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) =>
+      statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)],
+    );
   for (const file of walk(target).filter((f) => f.endsWith('.sql'))) {
-    const text = readFileSync(file, 'utf8').replace(/^(--\s*var\s+([A-Z][A-Z0-9_]*)\s*=\s*).*$/gm, (line, head: string, name: string) =>
-      name in overrides ? `${head}${overrides[name]}` : line,
+    const text = readFileSync(file, 'utf8').replace(
+      /^(--\s*var\s+([A-Z][A-Z0-9_]*)\s*=\s*).*$/gm,
+      (line, head: string, name: string) =>
+        name in overrides ? `${head}${overrides[name]}` : line,
     );
     writeFileSync(file, text);
   }
@@ -64,7 +81,11 @@ export interface Proc {
 
 /** Starts `node --import tsx <script>`, keeping its output for the failure message. */
 export function startTs(script: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, script), ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, script), ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
@@ -84,7 +105,12 @@ export async function stop(proc: Proc | undefined): Promise<void> {
 }
 
 /** Polls until `check` returns a value, or fails with `what` and the last error. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 1000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

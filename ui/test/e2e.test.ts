@@ -10,7 +10,21 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ARTIFACTS, BROKERS, CHROMIUM, FLINK, buildUi, ensureChromium, eventually, freePort, jobsCopy, startTs, stop, tempDir, type Proc } from './e2e-system.js';
+import {
+  ARTIFACTS,
+  BROKERS,
+  CHROMIUM,
+  FLINK,
+  buildUi,
+  ensureChromium,
+  eventually,
+  freePort,
+  jobsCopy,
+  startTs,
+  stop,
+  tempDir,
+  type Proc,
+} from './e2e-system.js';
 
 const TOKEN = `e2e-operator-${randomUUID()}`;
 const id = randomUUID().slice(0, 8);
@@ -35,7 +49,10 @@ const jobIds: string[] = [];
 
 // ---- the input, and the numbers expected from it, computed here independently ----
 
-interface Hit { t: number; ip: string }
+interface Hit {
+  t: number;
+  ip: string;
+}
 /** 90 requests over 45 s from 12 addresses, in a fixed pseudo-random order. */
 function hits(start: number): Hit[] {
   const out: Hit[] = [];
@@ -55,9 +72,18 @@ function combinedLine(h: Hit): string {
 }
 
 /** The latest HOP window that the watermark has closed and that holds events: its end, PV and UV. */
-function latestClosedWindow(all: Hit[], watermark: number): { end: number; pv: number; uv: number } {
+function latestClosedWindow(
+  all: Hit[],
+  watermark: number,
+): { end: number; pv: number; uv: number } {
   const ends = new Set<number>();
-  for (const h of all) for (let end = Math.floor(h.t / (SLIDE_S * 1000)) * SLIDE_S * 1000 + SLIDE_S * 1000; end - SIZE_S * 1000 <= h.t; end += SLIDE_S * 1000) ends.add(end);
+  for (const h of all)
+    for (
+      let end = Math.floor(h.t / (SLIDE_S * 1000)) * SLIDE_S * 1000 + SLIDE_S * 1000;
+      end - SIZE_S * 1000 <= h.t;
+      end += SLIDE_S * 1000
+    )
+      ends.add(end);
   const end = Math.max(...[...ends].filter((e) => e <= watermark));
   const inside = all.filter((h) => h.t >= end - SIZE_S * 1000 && h.t < end);
   return { end, pv: inside.length, uv: new Set(inside.map((h) => h.ip)).size };
@@ -65,9 +91,27 @@ function latestClosedWindow(all: Hit[], watermark: number): { end: number; pv: n
 
 /** Campus-local "yyyy-MM-dd HH:mm:ss" and ISO weekday of an instant. */
 function campusLocal(ms: number): { text: string; date: string; weekday: number } {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: CAMPUS_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'short' }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: CAMPUS_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      weekday: 'short',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
   const date = `${parts.year}-${parts.month}-${parts.day}`;
-  return { text: `${date} ${parts.hour}:${parts.minute}:${parts.second}`, date, weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday as string) + 1 };
+  return {
+    text: `${date} ${parts.hour}:${parts.minute}:${parts.second}`,
+    date,
+    weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday as string) + 1,
+  };
 }
 
 // ---- setup ----
@@ -77,49 +121,104 @@ beforeAll(async () => {
   const uiDist = buildUi();
   dir = tempDir();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const kafka = new Kafka({ clientId: 'e2e', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'e2e',
+    brokers: BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   // One partition each: the windows close on one watermark, not the slowest of three.
-  await admin.createTopics({ topics: Object.values(T).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  await admin.createTopics({
+    topics: Object.values(T).map((topic) => ({ topic, numPartitions: 1 })),
+    waitForLeaders: true,
+  });
   await admin.disconnect();
 
   const jobsDir = jobsCopy(dir, {
-    ACCESS_TOPIC: T.access, WIFI_TOPIC: T.wifi, SCHEDULE_TOPIC: T.schedule, PVUV_TOPIC: T.pvuv, ATTENDANCE_TOPIC: T.attendance,
-    GROUP_PREFIX: `e2e-${id}`, BROKERS, WINDOW_SIZE: String(SIZE_S), WINDOW_SLIDE: String(SLIDE_S), WATERMARK_DELAY: String(DELAY_S), CHECKPOINT_INTERVAL: '2 s',
+    ACCESS_TOPIC: T.access,
+    WIFI_TOPIC: T.wifi,
+    SCHEDULE_TOPIC: T.schedule,
+    PVUV_TOPIC: T.pvuv,
+    ATTENDANCE_TOPIC: T.attendance,
+    GROUP_PREFIX: `e2e-${id}`,
+    BROKERS,
+    WINDOW_SIZE: String(SIZE_S),
+    WINDOW_SLIDE: String(SLIDE_S),
+    WATERMARK_DELAY: String(DELAY_S),
+    CHECKPOINT_INTERVAL: '2 s',
   });
 
   writeFileSync(join(dir, 'logs', 'access.log'), '');
   writeFileSync(join(dir, 'logs', 'wifi.log'), '');
   const today = campusLocal(Date.now());
-  writeFileSync(join(dir, 'logs', 'schedule.csv'), [
-    'course_id,section,room,aps,weekday,start_time,end_time,enrolled',
-    `CSC1001,L01,TD101,AP-TD-1;AP-TD-2,${today.weekday},00:00:00,23:59:59,4`,
-    `MAT2040,L02,TA202,AP-TA-9,${today.weekday},00:00:00,23:59:59,5`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'logs', 'schedule.csv'),
+    [
+      'course_id,section,room,aps,weekday,start_time,end_time,enrolled',
+      `CSC1001,L01,TD101,AP-TD-1;AP-TD-2,${today.weekday},00:00:00,23:59:59,4`,
+      `MAT2040,L02,TA202,AP-TA-9,${today.weekday},00:00:00,23:59:59,5`,
+      '',
+    ].join('\n'),
+  );
   const watcherConfig = join(dir, 'watcher.json');
-  writeFileSync(watcherConfig, JSON.stringify({
-    kafka: { brokers: BROKERS.split(',') },
-    stateId: `e2e-${id}`,
-    http: { port: await freePort() },
-    pollIntervalMs: 100,
-    sources: [
-      { name: 'web', paths: [join(dir, 'logs', 'access.log')], format: 'combined', topic: T.access, timezone: 'UTC' },
-      { name: 'wifi', paths: [join(dir, 'logs', 'wifi.log')], format: 'wifi-json', topic: T.wifi, timezone: CAMPUS_ZONE },
-      { name: 'schedule', paths: [join(dir, 'logs', 'schedule.csv')], format: 'schedule-csv', topic: T.schedule, timezone: CAMPUS_ZONE },
-    ],
-  }));
-  watcher = startTs('watcher/src/cli.ts', ['--config', watcherConfig], { KAFKA_BROKERS: BROKERS, LOG_LEVEL: 'warn' });
+  writeFileSync(
+    watcherConfig,
+    JSON.stringify({
+      kafka: { brokers: BROKERS.split(',') },
+      stateId: `e2e-${id}`,
+      http: { port: await freePort() },
+      pollIntervalMs: 100,
+      sources: [
+        {
+          name: 'web',
+          paths: [join(dir, 'logs', 'access.log')],
+          format: 'combined',
+          topic: T.access,
+          timezone: 'UTC',
+        },
+        {
+          name: 'wifi',
+          paths: [join(dir, 'logs', 'wifi.log')],
+          format: 'wifi-json',
+          topic: T.wifi,
+          timezone: CAMPUS_ZONE,
+        },
+        {
+          name: 'schedule',
+          paths: [join(dir, 'logs', 'schedule.csv')],
+          format: 'schedule-csv',
+          topic: T.schedule,
+          timezone: CAMPUS_ZONE,
+        },
+      ],
+    }),
+  );
+  watcher = startTs('watcher/src/cli.ts', ['--config', watcherConfig], {
+    KAFKA_BROKERS: BROKERS,
+    LOG_LEVEL: 'warn',
+  });
 
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   control = startTs('control-plane/src/server.ts', [], {
-    PORT: String(port), HOST: '127.0.0.1', OPERATOR_TOKEN: TOKEN, JOBS_DIR: jobsDir, CONTROL_PLANE_STATE: join(dir, 'state'), UI_DIST: uiDist,
-    KAFKA_BROKERS: BROKERS, FLINK_REST_URL: FLINK, LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    OPERATOR_TOKEN: TOKEN,
+    JOBS_DIR: jobsDir,
+    CONTROL_PLANE_STATE: join(dir, 'state'),
+    UI_DIST: uiDist,
+    KAFKA_BROKERS: BROKERS,
+    FLINK_REST_URL: FLINK,
+    LOG_LEVEL: 'warn',
     RELAY_CHANNELS: `pvuv=${T.pvuv}:window,attendance=${T.attendance}:table`,
   });
-  await eventually('the control plane to answer', async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 60_000, 500).catch((err: Error) => {
+  await eventually(
+    'the control plane to answer',
+    async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined),
+    60_000,
+    500,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}\n${control?.output()}`);
   });
 
@@ -127,18 +226,32 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 1400 },
     locale: 'en-GB',
   });
 });
 
 afterAll(async () => {
-  for (const jobId of jobIds) await fetch(`${FLINK}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' }).catch(() => {});
+  for (const jobId of jobIds)
+    await fetch(`${FLINK}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' }).catch(() => {});
   await browser?.close();
   await stop(control);
   await stop(watcher);
-  const admin = new Kafka({ clientId: 'e2e', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'e2e',
+    brokers: BROKERS.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   const ours = (await admin.listTopics()).filter((t) => t.includes(id));
   await admin.deleteTopics({ topics: ours }).catch(() => {});
@@ -150,9 +263,13 @@ async function newPage(): Promise<Page> {
   return (browser as BrowserContext).newPage();
 }
 
-async function jobState(name: string): Promise<{ state: string; jobId: string | null } | undefined> {
+async function jobState(
+  name: string,
+): Promise<{ state: string; jobId: string | null } | undefined> {
   const res = await fetch(`${baseUrl}/api/jobs`);
-  const body = (await res.json()) as { jobs: Array<{ name: string; state: string; jobId: string | null }> };
+  const body = (await res.json()) as {
+    jobs: Array<{ name: string; state: string; jobId: string | null }>;
+  };
   return body.jobs.find((j) => j.name === name);
 }
 
@@ -166,15 +283,25 @@ describe('the product end to end, in Chromium', () => {
     await page.locator('[data-testid="token-input"]').fill(TOKEN);
     await page.locator('[data-testid="token-submit"]').click();
     await page.locator('[data-testid="outcome"][data-ok="true"]').waitFor({ timeout: 120_000 });
-    const running = await eventually('pv_uv to run', async () => {
-      const job = await jobState('pv_uv');
-      return job?.state === 'RUNNING' ? job : undefined;
-    }, 120_000);
+    const running = await eventually(
+      'pv_uv to run',
+      async () => {
+        const job = await jobState('pv_uv');
+        return job?.state === 'RUNNING' ? job : undefined;
+      },
+      120_000,
+    );
     jobIds.push(running.jobId as string);
-    await page.locator('tr[data-job="pv_uv"] [data-col="state"]', { hasText: 'RUNNING' }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('tr[data-job="pv_uv"] [data-col="state"]', { hasText: 'RUNNING' })
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'operator.png'), fullPage: true });
 
-    const res = await fetch(`${baseUrl}/api/jobs/attendance/deploy`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${baseUrl}/api/jobs/attendance/deploy`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     jobIds.push(((await res.json()) as { jobId: string }).jobId);
   });
@@ -182,7 +309,9 @@ describe('the product end to end, in Chromium', () => {
   it('shows the PV/UV of the latest closed window and the attendance rates computed from the log lines', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/`);
-    await page.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-testid="connection"][data-status="live"]')
+      .waitFor({ timeout: 30_000 });
 
     const start = Math.floor((Date.now() - 5 * 60_000) / 10_000) * 10_000 + 3_000;
     const all = hits(start);
@@ -202,36 +331,68 @@ describe('the product end to end, in Chromium', () => {
       { mac: 'aa-00-00-00-00-05', ap: 'AP-XX-0', result: 'Success' },
       { mac: 'aa-00-00-00-00-06', ap: 'AP-TA-9', result: 'Success' },
     ];
-    appendFileSync(join(dir, 'logs', 'wifi.log'), wifi.map((w, i) => `${JSON.stringify({ currentapname: w.ap, apname: w.ap, ssid: 'CAMPUS', mac: w.mac, connecttime: campusLocal(now - 60_000 + i * 1000).text, connectresult: w.result, uppacketnum: 1, upbyte: 1, downpacketnum: 1, downbyte: 1 })}\n`).join(''));
+    appendFileSync(
+      join(dir, 'logs', 'wifi.log'),
+      wifi
+        .map(
+          (w, i) =>
+            `${JSON.stringify({ currentapname: w.ap, apname: w.ap, ssid: 'CAMPUS', mac: w.mac, connecttime: campusLocal(now - 60_000 + i * 1000).text, connectresult: w.result, uppacketnum: 1, upbyte: 1, downpacketnum: 1, downbyte: 1 })}\n`,
+        )
+        .join(''),
+    );
     // Independently: distinct successful devices on each room's APs, over enrolled.
-    const present = (aps: string[]) => new Set(wifi.filter((w) => w.result === 'Success' && aps.includes(w.ap)).map((w) => w.mac)).size;
+    const present = (aps: string[]) =>
+      new Set(wifi.filter((w) => w.result === 'Success' && aps.includes(w.ap)).map((w) => w.mac))
+        .size;
     const csc = present(['AP-TD-1', 'AP-TD-2']);
     const mat = present(['AP-TA-9']);
 
-    await eventually(`PV ${expected.pv} / UV ${expected.uv} on the page`, async () => {
-      const pv = await page.locator('[data-testid="pv"]').textContent();
-      const uv = await page.locator('[data-testid="uv"]').textContent();
-      const end = await page.locator('[data-testid="latest-window"]').getAttribute('data-window-end');
-      return pv === String(expected.pv) && uv === String(expected.uv) && Number(end) === expected.end ? true : undefined;
-    }, 180_000).catch(async (err: Error) => {
+    await eventually(
+      `PV ${expected.pv} / UV ${expected.uv} on the page`,
+      async () => {
+        const pv = await page.locator('[data-testid="pv"]').textContent();
+        const uv = await page.locator('[data-testid="uv"]').textContent();
+        const end = await page
+          .locator('[data-testid="latest-window"]')
+          .getAttribute('data-window-end');
+        return pv === String(expected.pv) &&
+          uv === String(expected.uv) &&
+          Number(end) === expected.end
+          ? true
+          : undefined;
+      },
+      180_000,
+    ).catch(async (err: Error) => {
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failed.png'), fullPage: true });
-      throw new Error(`${err.message}; page shows PV ${await page.locator('[data-testid="pv"]').textContent()} UV ${await page.locator('[data-testid="uv"]').textContent()}`);
+      throw new Error(
+        `${err.message}; page shows PV ${await page.locator('[data-testid="pv"]').textContent()} UV ${await page.locator('[data-testid="uv"]').textContent()}`,
+      );
     });
 
     const cscRow = page.locator('tr[data-course="CSC1001"]');
     const matRow = page.locator('tr[data-course="MAT2040"]');
-    await eventually('attendance rows on the page', async () => {
-      const a = await cscRow.locator('[data-col="present"]').textContent({ timeout: 1000 });
-      const b = await matRow.locator('[data-col="present"]').textContent({ timeout: 1000 });
-      return a === `${csc} / 4` && b === `${mat} / 5` ? true : undefined;
-    }, 180_000);
-    expect(await cscRow.locator('[data-col="rate"]').textContent()).toBe(`${((csc / 4) * 100).toFixed(1)} %`);
-    expect(await matRow.locator('[data-col="rate"]').textContent()).toBe(`${((mat / 5) * 100).toFixed(1)} %`);
+    await eventually(
+      'attendance rows on the page',
+      async () => {
+        const a = await cscRow.locator('[data-col="present"]').textContent({ timeout: 1000 });
+        const b = await matRow.locator('[data-col="present"]').textContent({ timeout: 1000 });
+        return a === `${csc} / 4` && b === `${mat} / 5` ? true : undefined;
+      },
+      180_000,
+    );
+    expect(await cscRow.locator('[data-col="rate"]').textContent()).toBe(
+      `${((csc / 4) * 100).toFixed(1)} %`,
+    );
+    expect(await matRow.locator('[data-col="rate"]').textContent()).toBe(
+      `${((mat / 5) * 100).toFixed(1)} %`,
+    );
     expect(await matRow.locator('[data-col="rate"]').getAttribute('class')).toContain('low');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
     await page.locator('[data-testid="language"]').click();
-    await expect(page.locator('[data-testid="attendance-table"] th').first().textContent()).resolves.toContain('课程');
+    await expect(
+      page.locator('[data-testid="attendance-table"] th').first().textContent(),
+    ).resolves.toContain('课程');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-zh.png'), fullPage: true });
   });
 });

@@ -95,7 +95,8 @@ export class ChannelState {
   /** The whole current state, as of the current sequence. */
   snapshot(): SnapshotMessage {
     const rows = [...this.rows.entries()].map(([key, entry]) => ({ key, row: entry.row }));
-    if (this.kind === 'window') rows.sort((a, b) => (a.row.window_end as number) - (b.row.window_end as number));
+    if (this.kind === 'window')
+      rows.sort((a, b) => (a.row.window_end as number) - (b.row.window_end as number));
     return {
       type: 'snapshot',
       channel: this.name,

@@ -24,14 +24,20 @@ describe('relay config', () => {
   it('stops at boot on a setting it cannot use, naming the variable', () => {
     expect(() => loadRelayConfig({ RELAY_CHANNELS: 'pvuv:window' })).toThrow(/RELAY_CHANNELS/);
     expect(() => loadRelayConfig({ RELAY_PVUV_SPAN: 'an hour' })).toThrow(/RELAY_PVUV_SPAN/);
-    expect(() => loadRelayConfig({ RELAY_CLIENT_BUFFER_BYTES: '-1' })).toThrow(/RELAY_CLIENT_BUFFER_BYTES/);
-    expect(() => loadRelayConfig({ RELAY_HEARTBEAT_MS: '60s', RELAY_HEARTBEAT_TIMEOUT_MS: '30s' })).toThrow(/HEARTBEAT/);
+    expect(() => loadRelayConfig({ RELAY_CLIENT_BUFFER_BYTES: '-1' })).toThrow(
+      /RELAY_CLIENT_BUFFER_BYTES/,
+    );
+    expect(() =>
+      loadRelayConfig({ RELAY_HEARTBEAT_MS: '60s', RELAY_HEARTBEAT_TIMEOUT_MS: '30s' }),
+    ).toThrow(/HEARTBEAT/);
   });
 
   it('lets same-origin pages and listed origins in, and keeps other pages out', () => {
     expect(originAllowed('http://dash.example:8080', 'dash.example:8080', [])).toBe(true);
     expect(originAllowed('http://evil.example', 'dash.example:8080', [])).toBe(false);
-    expect(originAllowed('http://localhost:5173', 'dash.example:8080', ['http://localhost:5173'])).toBe(true);
+    expect(
+      originAllowed('http://localhost:5173', 'dash.example:8080', ['http://localhost:5173']),
+    ).toBe(true);
     expect(originAllowed(undefined, 'dash.example:8080', [])).toBe(true);
     expect(originAllowed('http://any.example', 'x', ['*'])).toBe(true);
   });

@@ -36,7 +36,9 @@ function invalid(message: string): CodedError {
 export function parseDuration(name: string, text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
   if (!m?.[1]) throw invalid(`${name}: "${text}" is not a duration like 500ms, 30s, 15m or 1h`);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[
+    (m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'
+  ];
   const ms = Math.round(Number(m[1]) * unit);
   if (ms <= 0) throw invalid(`${name} must be positive`);
   return ms;
@@ -62,7 +64,8 @@ export function parseChannels(text: string): ChannelSpec[] {
     .filter(Boolean)
     .map((entry) => {
       const m = /^([\w.-]+)=([\w.-]+):(window|table)$/.exec(entry);
-      if (!m?.[1] || !m[2]) throw invalid(`RELAY_CHANNELS: "${entry}" is not name=topic:window|table`);
+      if (!m?.[1] || !m[2])
+        throw invalid(`RELAY_CHANNELS: "${entry}" is not name=topic:window|table`);
       return { name: m[1], topic: m[2], kind: m[3] as ChannelKind };
     });
   if (specs.length === 0) throw invalid('RELAY_CHANNELS names no channel');
@@ -74,9 +77,17 @@ export function parseChannels(text: string): ChannelSpec[] {
 /** Reads and checks every relay setting; throws a RELAY_CONFIG_INVALID error naming the variable. */
 export function loadRelayConfig(env: Env = process.env): RelayConfig {
   const heartbeatMs = duration(env, 'RELAY_HEARTBEAT_MS', RELAY_DEFAULTS.heartbeatMs);
-  const heartbeatTimeoutMs = duration(env, 'RELAY_HEARTBEAT_TIMEOUT_MS', RELAY_DEFAULTS.heartbeatTimeoutMs);
-  if (heartbeatTimeoutMs <= heartbeatMs) throw invalid('RELAY_HEARTBEAT_TIMEOUT_MS must exceed RELAY_HEARTBEAT_MS');
-  const brokers = (env.KAFKA_BROKERS ?? RELAY_DEFAULTS.kafkaBrokers).split(',').map((b) => b.trim()).filter(Boolean);
+  const heartbeatTimeoutMs = duration(
+    env,
+    'RELAY_HEARTBEAT_TIMEOUT_MS',
+    RELAY_DEFAULTS.heartbeatTimeoutMs,
+  );
+  if (heartbeatTimeoutMs <= heartbeatMs)
+    throw invalid('RELAY_HEARTBEAT_TIMEOUT_MS must exceed RELAY_HEARTBEAT_MS');
+  const brokers = (env.KAFKA_BROKERS ?? RELAY_DEFAULTS.kafkaBrokers)
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (brokers.length === 0) throw invalid('KAFKA_BROKERS is empty');
   return {
     kafkaBrokers: brokers,
@@ -86,7 +97,11 @@ export function loadRelayConfig(env: Env = process.env): RelayConfig {
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
-    clientBufferBytes: positiveInt('RELAY_CLIENT_BUFFER_BYTES', env.RELAY_CLIENT_BUFFER_BYTES, RELAY_DEFAULTS.clientBufferBytes),
+    clientBufferBytes: positiveInt(
+      'RELAY_CLIENT_BUFFER_BYTES',
+      env.RELAY_CLIENT_BUFFER_BYTES,
+      RELAY_DEFAULTS.clientBufferBytes,
+    ),
     historySize: positiveInt('RELAY_HISTORY', env.RELAY_HISTORY, RELAY_DEFAULTS.historySize),
     heartbeatMs,
     heartbeatTimeoutMs,
@@ -99,7 +114,11 @@ export function loadRelayConfig(env: Env = process.env): RelayConfig {
  * Whether a browser page at `origin` may open the socket. Non-browser clients send no Origin and
  * pass; with an empty allow-list only pages served by this host (same origin) pass.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: string[],
+): boolean {
   if (!origin) return true;
   if (allowed.includes('*')) return true;
   const normalized = origin.replace(/\/$/, '');

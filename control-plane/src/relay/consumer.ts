@@ -14,7 +14,11 @@ export interface RelayConsumerOptions {
   config: RelayConfig;
   onRecord: (topic: string, key: Buffer | null, value: Buffer | null, readAt: number) => void;
   onCaughtUp: () => void;
-  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
 }
 
 export interface RelayConsumer {
@@ -40,9 +44,16 @@ async function startOffsets(admin: Admin, spec: ChannelSpec, spanMs: number) {
 /** Starts consuming every configured topic; resolves once the consumer runs (not when caught up). */
 export async function startRelayConsumer(options: RelayConsumerOptions): Promise<RelayConsumer> {
   const { config, log } = options;
-  const kafka = new Kafka({ clientId: 'pulse-relay', brokers: config.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'pulse-relay',
+    brokers: config.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
-  const consumer: Consumer = kafka.consumer({ groupId: `${config.groupPrefix}-${randomUUID()}`, allowAutoTopicCreation: true });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `${config.groupPrefix}-${randomUUID()}`,
+    allowAutoTopicCreation: true,
+  });
 
   const plan = await retry(
     async () => {
@@ -50,25 +61,44 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
         await admin.connect();
         // Flink creates its output topics on first write; until then an absent topic is an empty one.
         const existing = new Set(await admin.listTopics());
-        const missing = [...new Set(config.channels.map((c) => c.topic))].filter((t) => !existing.has(t));
-        if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+        const missing = [...new Set(config.channels.map((c) => c.topic))].filter(
+          (t) => !existing.has(t),
+        );
+        if (missing.length > 0)
+          await admin.createTopics({
+            topics: missing.map((topic) => ({ topic })),
+            waitForLeaders: true,
+          });
         const entries = await Promise.all(
-          config.channels.map(async (spec) => [spec.topic, await startOffsets(admin, spec, config.windowSpanMs)] as const),
+          config.channels.map(
+            async (spec) =>
+              [spec.topic, await startOffsets(admin, spec, config.windowSpanMs)] as const,
+          ),
         );
         return new Map(entries);
       } catch (cause) {
-        throw new CodedError(RELAY_ERRORS.kafka, `cannot read topic offsets: ${(cause as Error).message}`, true, { cause });
+        throw new CodedError(
+          RELAY_ERRORS.kafka,
+          `cannot read topic offsets: ${(cause as Error).message}`,
+          true,
+          { cause },
+        );
       }
     },
     {
-      onRetry: ({ attempt, error }) => log.warn({ attempt, reason: (error as Error).message }, 'Kafka not ready for the relay; retrying'),
+      onRetry: ({ attempt, error }) =>
+        log.warn(
+          { attempt, reason: (error as Error).message },
+          'Kafka not ready for the relay; retrying',
+        ),
     },
   ).finally(() => admin.disconnect());
 
   // Partitions still to be read up to their start-time end offset.
   const behind = new Set<string>();
   for (const [topic, partitions] of plan) {
-    for (const p of partitions) if (BigInt(p.end) > BigInt(p.start)) behind.add(`${topic}/${p.partition}`);
+    for (const p of partitions)
+      if (BigInt(p.end) > BigInt(p.start)) behind.add(`${topic}/${p.partition}`);
   }
   let caughtUp = false;
   const check = () => {
@@ -87,14 +117,21 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
   };
   const readyTimer = setTimeout(() => {
     if (caughtUp) return;
-    log.warn({ behind: [...behind] }, 'start-up replay not finished in time; serving snapshots anyway');
+    log.warn(
+      { behind: [...behind] },
+      'start-up replay not finished in time; serving snapshots anyway',
+    );
     behind.clear();
     check();
   }, config.readyTimeoutMs);
 
   // Transaction markers are never handed to eachMessage; batch ends still report how far we got.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.topic, payload.partition, payload.lastOffset));
-  consumer.on(consumer.events.CRASH, ({ payload }) => log.error({ err: payload.error, restart: payload.restart }, 'relay consumer crashed'));
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+    reached(payload.topic, payload.partition, payload.lastOffset),
+  );
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    log.error({ err: payload.error, restart: payload.restart }, 'relay consumer crashed'),
+  );
 
   await consumer.connect();
   await consumer.subscribe({ topics: config.channels.map((c) => c.topic), fromBeginning: true });

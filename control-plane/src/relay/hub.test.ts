@@ -22,7 +22,12 @@ class StubSocket implements SocketLike {
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const pvuv = (minute: number, pv: number) =>
-  json({ window_start: `2026-11-23 06:${String(minute - 1).padStart(2, '0')}:00`, window_end: `2026-11-23 06:${String(minute).padStart(2, '0')}:00`, pv, uv: 1 });
+  json({
+    window_start: `2026-11-23 06:${String(minute - 1).padStart(2, '0')}:00`,
+    window_end: `2026-11-23 06:${String(minute).padStart(2, '0')}:00`,
+    pv,
+    uv: 1,
+  });
 
 function makeHub(overrides: Partial<ConstructorParameters<typeof Hub>[0]> = {}) {
   let clock = 0;
@@ -58,8 +63,15 @@ describe('Hub', () => {
     expect(c.socket.sent).toEqual([]);
     hub.markReady();
     expect(c.socket.sent).toHaveLength(1);
-    expect(c.socket.sent[0]).toMatchObject({ type: 'snapshot', channel: 'pvuv', epoch: 'run-1', seq: 2 });
-    expect((c.socket.sent[0]?.rows as Array<{ row: { pv: number } }>).map((r) => r.row.pv)).toEqual([5, 7]);
+    expect(c.socket.sent[0]).toMatchObject({
+      type: 'snapshot',
+      channel: 'pvuv',
+      epoch: 'run-1',
+      seq: 2,
+    });
+    expect((c.socket.sent[0]?.rows as Array<{ row: { pv: number } }>).map((r) => r.row.pv)).toEqual(
+      [5, 7],
+    );
   });
 
   it('sends updates only to subscribers, and resumes a reconnecting client with exactly what it missed', () => {

@@ -65,7 +65,10 @@ export class Hub {
     const change = decodeRecord(spec.name, spec.kind, key, value);
     if (!change.ok) {
       entry.state.countMalformed();
-      this.options.log?.warn({ channel: spec.name, topic, reason: change.reason }, 'skipped a malformed record');
+      this.options.log?.warn(
+        { channel: spec.name, topic, reason: change.reason },
+        'skipped a malformed record',
+      );
       return;
     }
     const update = entry.state.apply(change, readAt);
@@ -94,10 +97,16 @@ export class Hub {
 
   /** Registers a new socket; the caller forwards its messages to `receive` and its close to `drop`. */
   connect(socket: SocketLike): Session {
-    const session = new Session(this.nextId++, socket, this.options.clientBufferBytes, this.now(), () => {
-      this.slowCut++;
-      this.sessions.delete(session);
-    });
+    const session = new Session(
+      this.nextId++,
+      socket,
+      this.options.clientBufferBytes,
+      this.now(),
+      () => {
+        this.slowCut++;
+        this.sessions.delete(session);
+      },
+    );
     this.sessions.add(session);
     return session;
   }
@@ -116,7 +125,11 @@ export class Hub {
       message = undefined;
     }
     if (!Value.Check(ClientMessage, message)) {
-      this.sendError(session, { type: 'error', code: RELAY_ERRORS.badMessage, message: 'expected subscribe, unsubscribe or hb' });
+      this.sendError(session, {
+        type: 'error',
+        code: RELAY_ERRORS.badMessage,
+        message: 'expected subscribe, unsubscribe or hb',
+      });
       session.close(WS_CLOSE.badMessage, 'bad message');
       this.sessions.delete(session);
       return;
@@ -188,7 +201,12 @@ export class Hub {
   stats(): HubStats {
     const channels: HubStats['channels'] = {};
     for (const [name, { spec, state }] of this.channels) {
-      channels[name] = { topic: spec.topic, seq: state.lastSeq, rows: state.size, malformed: state.malformed };
+      channels[name] = {
+        topic: spec.topic,
+        seq: state.lastSeq,
+        rows: state.size,
+        malformed: state.malformed,
+      };
     }
     return {
       epoch: this.options.epoch,

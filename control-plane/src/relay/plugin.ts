@@ -52,7 +52,10 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
     url: WS_PATH,
     preValidation: async (request, reply) => {
       if (!originAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
-        request.log.warn({ origin: request.headers.origin }, 'refused a WebSocket from an origin not allowed');
+        request.log.warn(
+          { origin: request.headers.origin },
+          'refused a WebSocket from an origin not allowed',
+        );
         await reply.code(403).send({ error: 'FORBIDDEN_ORIGIN', message: 'origin not allowed' });
       }
     },
@@ -63,7 +66,9 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
         if (!isBinary) hub.receive(session, data.toString());
       });
       socket.on('close', () => hub.drop(session));
-      socket.on('error', (err) => fastify.log.debug({ err, client: session.id }, 'client socket error'));
+      socket.on('error', (err) =>
+        fastify.log.debug({ err, client: session.id }, 'client socket error'),
+      );
     },
   });
 

@@ -49,7 +49,8 @@ function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false }
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Decodes one record of channel `channel` (of `kind`) into a change. */
 export function decodeRecord(
@@ -62,7 +63,8 @@ export function decodeRecord(
   const keySchema = KEY_SCHEMAS[channel];
   if (keySchema && keyText !== null) {
     const parsed = parseJson(key as Buffer);
-    if (!parsed.ok || !keySchema.Check(parsed.value)) return { ok: false, reason: 'key does not match the channel schema' };
+    if (!parsed.ok || !keySchema.Check(parsed.value))
+      return { ok: false, reason: 'key does not match the channel schema' };
   }
   if (kind === 'table') {
     if (keyText === null) return { ok: false, reason: 'upsert record without a key' };
@@ -73,14 +75,23 @@ export function decodeRecord(
   if (!parsed.ok) return { ok: false, reason: 'value is not JSON' };
   if (!isObject(parsed.value)) return { ok: false, reason: 'value is not a JSON object' };
   const schema = VALUE_SCHEMAS[channel];
-  if (schema && !schema.Check(parsed.value)) return { ok: false, reason: 'value does not match the channel schema' };
+  if (schema && !schema.Check(parsed.value))
+    return { ok: false, reason: 'value does not match the channel schema' };
   const row = parsed.value;
   if (kind === 'table') return { ok: true, op: 'upsert', key: keyText as string, row };
 
-  const start = typeof row.window_start === 'string' ? parseUtcTimestamp(row.window_start) : Number.NaN;
+  const start =
+    typeof row.window_start === 'string' ? parseUtcTimestamp(row.window_start) : Number.NaN;
   const end = typeof row.window_end === 'string' ? parseUtcTimestamp(row.window_end) : Number.NaN;
-  if (Number.isNaN(start) || Number.isNaN(end)) return { ok: false, reason: 'window_start/window_end is not a timestamp' };
+  if (Number.isNaN(start) || Number.isNaN(end))
+    return { ok: false, reason: 'window_start/window_end is not a timestamp' };
   // Several rows may share a window (e.g. top pages); the Kafka key then tells them apart.
   const windowKey = keyText === null ? `${start}/${end}` : `${start}/${end}/${keyText}`;
-  return { ok: true, op: 'upsert', key: windowKey, row: { ...row, window_start: start, window_end: end }, windowEnd: end };
+  return {
+    ok: true,
+    op: 'upsert',
+    key: windowKey,
+    row: { ...row, window_start: start, window_end: end },
+    windowEnd: end,
+  };
 }

@@ -23,15 +23,22 @@ export interface UiStaticOptions {
 async function uiStatic(fastify: FastifyInstance, options: UiStaticOptions): Promise<void> {
   const root = options.root ?? process.env.UI_DIST ?? DEFAULT_UI_DIST;
   if (!existsSync(join(root, 'index.html'))) {
-    fastify.log.info({ root }, 'no built UI found; run `npm run build -w ui` to serve the dashboard');
+    fastify.log.info(
+      { root },
+      'no built UI found; run `npm run build -w ui` to serve the dashboard',
+    );
     return;
   }
   await fastify.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] });
   fastify.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const isPage = request.method === 'GET' && !SERVER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    const isPage =
+      request.method === 'GET' &&
+      !SERVER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
     if (isPage && !/\.\w+$/.test(path)) return reply.type('text/html').sendFile('index.html');
-    return reply.code(404).send({ error: 'NOT_FOUND', message: `${request.method} ${path} not found` });
+    return reply
+      .code(404)
+      .send({ error: 'NOT_FOUND', message: `${request.method} ${path} not found` });
   });
 }
 

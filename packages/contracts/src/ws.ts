@@ -113,6 +113,7 @@ export interface ErrorMessage {
   channel?: string;
 }
 
-export type ServerMessage = SnapshotMessage | UpdateMessage | ErrorMessage | Static<typeof HeartbeatMessage>;
+export type ServerMessage =
+  SnapshotMessage | UpdateMessage | ErrorMessage | Static<typeof HeartbeatMessage>;
 
 export type ChannelKind = 'window' | 'table';

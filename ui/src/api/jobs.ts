@@ -16,9 +16,15 @@ export class ApiError extends Error {
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init.headers } });
+    response = await fetch(path, {
+      ...init,
+      headers: { accept: 'application/json', ...init.headers },
+    });
   } catch (cause) {
-    throw new ApiError(0, { error: 'NETWORK', message: `control plane unreachable: ${(cause as Error).message}` });
+    throw new ApiError(0, {
+      error: 'NETWORK',
+      message: `control plane unreachable: ${(cause as Error).message}`,
+    });
   }
   const text = await response.text();
   let body: unknown = undefined;
@@ -29,7 +35,11 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   }
   if (!response.ok) {
     const err = (body ?? {}) as Partial<ErrorBody>;
-    throw new ApiError(response.status, { ...err, error: err.error ?? `HTTP_${response.status}`, message: err.message ?? (text || response.statusText) });
+    throw new ApiError(response.status, {
+      ...err,
+      error: err.error ?? `HTTP_${response.status}`,
+      message: err.message ?? (text || response.statusText),
+    });
   }
   return body as T;
 }
@@ -42,7 +52,11 @@ export async function listJobs(): Promise<JobSummary[]> {
 export type ActionResult = DeployResult | Record<string, unknown>;
 
 /** POST /api/jobs/:name/:action with the operator token. */
-export function runJobAction(name: string, action: JobAction, token: string): Promise<ActionResult> {
+export function runJobAction(
+  name: string,
+  action: JobAction,
+  token: string,
+): Promise<ActionResult> {
   return request<ActionResult>(`/api/jobs/${encodeURIComponent(name)}/${action}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

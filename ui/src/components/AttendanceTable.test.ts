@@ -4,9 +4,30 @@ import AttendanceTable from './AttendanceTable.vue';
 import { useI18n } from '../i18n/index.js';
 
 const rows = [
-  { course_id: 'CSC1001', section: 'L01', class_date: '2026-11-23', present: 36, enrolled: 40, rate: 0.9 },
-  { course_id: 'MAT2040', section: 'L02', class_date: '2026-11-23', present: 12, enrolled: 30, rate: 0.4 },
-  { course_id: 'BIO1001', section: 'L01', class_date: '2026-11-23', present: 20, enrolled: 25, rate: 0.8 },
+  {
+    course_id: 'CSC1001',
+    section: 'L01',
+    class_date: '2026-11-23',
+    present: 36,
+    enrolled: 40,
+    rate: 0.9,
+  },
+  {
+    course_id: 'MAT2040',
+    section: 'L02',
+    class_date: '2026-11-23',
+    present: 12,
+    enrolled: 30,
+    rate: 0.4,
+  },
+  {
+    course_id: 'BIO1001',
+    section: 'L01',
+    class_date: '2026-11-23',
+    present: 20,
+    enrolled: 25,
+    rate: 0.8,
+  },
 ];
 
 describe('AttendanceTable', () => {
@@ -30,9 +51,19 @@ describe('AttendanceTable', () => {
     const i18n = useI18n();
     i18n.locale.value = 'en';
     const wrapper = mount(AttendanceTable, { props: { rows, threshold: 0.6 } });
-    expect(wrapper.findAll('th').map((th) => th.text())).toEqual(['Course ▲', 'Section', 'Present / enrolled', 'Rate']);
+    expect(wrapper.findAll('th').map((th) => th.text())).toEqual([
+      'Course ▲',
+      'Section',
+      'Present / enrolled',
+      'Rate',
+    ]);
     i18n.toggle();
     await wrapper.vm.$nextTick();
-    expect(wrapper.findAll('th').map((th) => th.text())).toEqual(['课程 ▲', '班级', '出勤 / 选课', '出勤率']);
+    expect(wrapper.findAll('th').map((th) => th.text())).toEqual([
+      '课程 ▲',
+      '班级',
+      '出勤 / 选课',
+      '出勤率',
+    ]);
   });
 });

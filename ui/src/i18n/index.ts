@@ -16,14 +16,21 @@ function initialLocale(): Locale {
 const locale = ref<Locale>(initialLocale());
 
 /** Fills `{name}` placeholders of a message in the current locale. */
-export function translate(lang: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+export function translate(
+  lang: Locale,
+  key: MessageKey,
+  params: Record<string, string | number> = {},
+): string {
+  return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (_, name: string) =>
+    String(params[name] ?? `{${name}}`),
+  );
 }
 
 export function useI18n() {
   return {
     locale,
-    t: (key: MessageKey, params?: Record<string, string | number>) => translate(locale.value, key, params),
+    t: (key: MessageKey, params?: Record<string, string | number>) =>
+      translate(locale.value, key, params),
     /** BCP 47 tag for date and number formatting. */
     tag: () => (locale.value === 'zh' ? 'zh-CN' : 'en-GB'),
     toggle: () => {

@@ -57,7 +57,8 @@ export const useJobsStore = defineStore('jobs', () => {
       const result = await runJobAction(job, action, token.value);
       outcome.value = { ok: true, action, job, result };
     } catch (err) {
-      const api = err instanceof ApiError ? err : new ApiError(0, { error: 'UNKNOWN', message: String(err) });
+      const api =
+        err instanceof ApiError ? err : new ApiError(0, { error: 'UNKNOWN', message: String(err) });
       outcome.value = { ok: false, action, job, error: { ...api.body, status: api.status } };
       if (api.status === 401 || api.status === 403) {
         // The token was wrong or revoked: forget it and ask again for this same action.
@@ -82,5 +83,18 @@ export const useJobsStore = defineStore('jobs', () => {
     awaitingToken.value = null;
   }
 
-  return { jobs, loading, listError, token, awaitingToken, busy, outcome, refresh, run, provideToken, cancelTokenPrompt, setToken };
+  return {
+    jobs,
+    loading,
+    listError,
+    token,
+    awaitingToken,
+    busy,
+    outcome,
+    refresh,
+    run,
+    provideToken,
+    cancelTokenPrompt,
+    setToken,
+  };
 });

@@ -32,7 +32,10 @@ class FakeSocket {
   }
 }
 const latestSocket = () => FakeSocket.all.at(-1) as FakeSocket;
-const win = (endMin: number, pv: number) => ({ key: `k${endMin}`, row: { window_start: (endMin - 1) * 60_000, window_end: endMin * 60_000, pv, uv: pv - 1 } });
+const win = (endMin: number, pv: number) => ({
+  key: `k${endMin}`,
+  row: { window_start: (endMin - 1) * 60_000, window_end: endMin * 60_000, pv, uv: pv - 1 },
+});
 
 beforeEach(() => {
   FakeSocket.all = [];
@@ -55,9 +58,25 @@ describe('stream store', () => {
       { type: 'subscribe', channel: 'attendance' },
     ]);
     expect(stream.status).toBe('live');
-    latestSocket().push({ type: 'snapshot', channel: 'pvuv', epoch: 'e1', seq: 7, kind: 'window', retainMs: 3_600_000, rows: [win(2, 20), win(1, 10)] });
+    latestSocket().push({
+      type: 'snapshot',
+      channel: 'pvuv',
+      epoch: 'e1',
+      seq: 7,
+      kind: 'window',
+      retainMs: 3_600_000,
+      rows: [win(2, 20), win(1, 10)],
+    });
     expect(stream.windows.map((w) => w.pv)).toEqual([10, 20]);
-    latestSocket().push({ type: 'update', channel: 'pvuv', seq: 8, op: 'upsert', key: 'k3', row: win(3, 30).row, readAt: 0 });
+    latestSocket().push({
+      type: 'update',
+      channel: 'pvuv',
+      seq: 8,
+      op: 'upsert',
+      key: 'k3',
+      row: win(3, 30).row,
+      readAt: 0,
+    });
     expect(stream.latest).toEqual({ window_start: 120_000, window_end: 180_000, pv: 30, uv: 29 });
   });
 
@@ -65,10 +84,42 @@ describe('stream store', () => {
     const stream = useStreamStore();
     stream.start({ url: 'ws://relay/ws' });
     latestSocket().open();
-    const row = (c: string, present: number) => ({ course_id: c, section: 'L01', class_date: '2026-11-23', present, enrolled: 40, rate: present / 40 });
-    latestSocket().push({ type: 'snapshot', channel: 'attendance', epoch: 'e1', seq: 2, kind: 'table', rows: [{ key: 'a', row: row('A', 10) }, { key: 'b', row: row('B', 20) }] });
-    latestSocket().push({ type: 'update', channel: 'attendance', seq: 3, op: 'upsert', key: 'a', row: row('A', 12), readAt: 0 });
-    latestSocket().push({ type: 'update', channel: 'attendance', seq: 4, op: 'delete', key: 'b', readAt: 0 });
+    const row = (c: string, present: number) => ({
+      course_id: c,
+      section: 'L01',
+      class_date: '2026-11-23',
+      present,
+      enrolled: 40,
+      rate: present / 40,
+    });
+    latestSocket().push({
+      type: 'snapshot',
+      channel: 'attendance',
+      epoch: 'e1',
+      seq: 2,
+      kind: 'table',
+      rows: [
+        { key: 'a', row: row('A', 10) },
+        { key: 'b', row: row('B', 20) },
+      ],
+    });
+    latestSocket().push({
+      type: 'update',
+      channel: 'attendance',
+      seq: 3,
+      op: 'upsert',
+      key: 'a',
+      row: row('A', 12),
+      readAt: 0,
+    });
+    latestSocket().push({
+      type: 'update',
+      channel: 'attendance',
+      seq: 4,
+      op: 'delete',
+      key: 'b',
+      readAt: 0,
+    });
     expect(stream.attendance).toEqual([row('A', 12)]);
   });
 
@@ -76,7 +127,14 @@ describe('stream store', () => {
     const stream = useStreamStore();
     stream.start({ url: 'ws://relay/ws', initialBackoffMs: 1_000, maxBackoffMs: 8_000 });
     latestSocket().open();
-    latestSocket().push({ type: 'snapshot', channel: 'pvuv', epoch: 'e1', seq: 5, kind: 'window', rows: [] });
+    latestSocket().push({
+      type: 'snapshot',
+      channel: 'pvuv',
+      epoch: 'e1',
+      seq: 5,
+      kind: 'window',
+      rows: [],
+    });
     latestSocket().drop();
     expect(stream.status).toBe('reconnecting');
 
@@ -94,7 +152,15 @@ describe('stream store', () => {
       { type: 'subscribe', channel: 'pvuv', resume: { epoch: 'e1', seq: 5 } },
       { type: 'subscribe', channel: 'attendance' },
     ]);
-    latestSocket().push({ type: 'update', channel: 'pvuv', seq: 6, op: 'upsert', key: 'k1', row: win(1, 11).row, readAt: 0 });
+    latestSocket().push({
+      type: 'update',
+      channel: 'pvuv',
+      seq: 6,
+      op: 'upsert',
+      key: 'k1',
+      row: win(1, 11).row,
+      readAt: 0,
+    });
     expect(stream.windows.map((w) => w.pv)).toEqual([11]);
     expect(stream.status).toBe('live');
   });
@@ -103,8 +169,23 @@ describe('stream store', () => {
     const stream = useStreamStore();
     stream.start({ url: 'ws://relay/ws' });
     latestSocket().open();
-    latestSocket().push({ type: 'snapshot', channel: 'pvuv', epoch: 'e1', seq: 5, kind: 'window', rows: [win(1, 1)] });
-    latestSocket().push({ type: 'update', channel: 'pvuv', seq: 7, op: 'upsert', key: 'k2', row: win(2, 2).row, readAt: 0 });
+    latestSocket().push({
+      type: 'snapshot',
+      channel: 'pvuv',
+      epoch: 'e1',
+      seq: 5,
+      kind: 'window',
+      rows: [win(1, 1)],
+    });
+    latestSocket().push({
+      type: 'update',
+      channel: 'pvuv',
+      seq: 7,
+      op: 'upsert',
+      key: 'k2',
+      row: win(2, 2).row,
+      readAt: 0,
+    });
     expect(stream.windows.map((w) => w.pv)).toEqual([1]);
     expect(latestSocket().sent.at(-1)).toEqual({ type: 'subscribe', channel: 'pvuv' });
   });
@@ -112,7 +193,12 @@ describe('stream store', () => {
   it('calls the data stale when reconnecting takes longer than allowed, remembering since when', () => {
     vi.setSystemTime(new Date('2026-11-23T06:00:00Z'));
     const stream = useStreamStore();
-    stream.start({ url: 'ws://relay/ws', staleAfterMs: 10_000, initialBackoffMs: 60_000, maxBackoffMs: 60_000 });
+    stream.start({
+      url: 'ws://relay/ws',
+      staleAfterMs: 10_000,
+      initialBackoffMs: 60_000,
+      maxBackoffMs: 60_000,
+    });
     latestSocket().open();
     latestSocket().drop();
     vi.advanceTimersByTime(9_000);
@@ -124,7 +210,13 @@ describe('stream store', () => {
 
   it('sends heartbeats and drops a relay that has gone silent', () => {
     const stream = useStreamStore();
-    stream.start({ url: 'ws://relay/ws', heartbeatMs: 1_000, silenceMs: 3_500, initialBackoffMs: 100, maxBackoffMs: 100 });
+    stream.start({
+      url: 'ws://relay/ws',
+      heartbeatMs: 1_000,
+      silenceMs: 3_500,
+      initialBackoffMs: 100,
+      maxBackoffMs: 100,
+    });
     const first = latestSocket();
     first.open();
     vi.advanceTimersByTime(1_000);

@@ -6,7 +6,13 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { WS_CHANNELS, WS_CLOSE, WS_PATH } from '@pulse/contracts';
-import type { AttendanceRow, PvuvRow, ServerMessage, SnapshotMessage, UpdateMessage } from '@pulse/contracts';
+import type {
+  AttendanceRow,
+  PvuvRow,
+  ServerMessage,
+  SnapshotMessage,
+  UpdateMessage,
+} from '@pulse/contracts';
 import { reconnectDelay } from '../lib/backoff.js';
 
 export type StreamStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stale';
@@ -26,7 +32,13 @@ export interface StreamOptions {
   staleAfterMs?: number;
 }
 
-const DEFAULTS = { initialBackoffMs: 500, maxBackoffMs: 15_000, heartbeatMs: 15_000, silenceMs: 40_000, staleAfterMs: 10_000 };
+const DEFAULTS = {
+  initialBackoffMs: 500,
+  maxBackoffMs: 15_000,
+  heartbeatMs: 15_000,
+  silenceMs: 40_000,
+  staleAfterMs: 10_000,
+};
 
 function defaultUrl(): string {
   const { protocol, host } = globalThis.location;
@@ -65,7 +77,8 @@ export const useStreamStore = defineStore('stream', () => {
       const kept = sorted.filter((w) => w.window_end > newest - retainMs);
       if (kept.length !== sorted.length) {
         const table = tables.get(channel) as Map<string, Row>;
-        for (const [key, row] of table) if ((row as unknown as PvuvRow).window_end <= newest - retainMs) table.delete(key);
+        for (const [key, row] of table)
+          if ((row as unknown as PvuvRow).window_end <= newest - retainMs) table.delete(key);
       }
       windows.value = kept;
     } else if (channel === WS_CHANNELS.attendance) {
@@ -75,7 +88,13 @@ export const useStreamStore = defineStore('stream', () => {
 
   function subscribe(channel: string, resume: boolean): void {
     const cursor = cursors.get(channel);
-    socket?.send(JSON.stringify({ type: 'subscribe', channel, ...(resume && cursor ? { resume: cursor } : {}) }));
+    socket?.send(
+      JSON.stringify({
+        type: 'subscribe',
+        channel,
+        ...(resume && cursor ? { resume: cursor } : {}),
+      }),
+    );
   }
 
   function onSnapshot(m: SnapshotMessage): void {
@@ -150,7 +169,10 @@ export const useStreamStore = defineStore('stream', () => {
     if (stopped) return;
     markLost();
     // A relay that cut us off for being slow wants us back at once; anything else backs off.
-    const delay = code === WS_CLOSE.slowConsumer ? options.initialBackoffMs : reconnectDelay(attempt++, options.initialBackoffMs, options.maxBackoffMs);
+    const delay =
+      code === WS_CLOSE.slowConsumer
+        ? options.initialBackoffMs
+        : reconnectDelay(attempt++, options.initialBackoffMs, options.maxBackoffMs);
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(connect, delay);
   }
