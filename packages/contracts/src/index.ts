@@ -1,3 +1,4 @@
 export * from './topics.js';
 export * from './ws.js';
 export * from './api.js';
+export * from './records.js';

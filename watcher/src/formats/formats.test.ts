@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import Value from 'typebox/value';
+import { AccessLogRecord, CourseScheduleKey, CourseScheduleRecord, WifiLogRecord } from '@pulse/contracts';
 import { clfParser } from './clf.js';
 import { parseSchedule, scheduleKey } from './schedule.js';
 import { wifiParser } from './wifi.js';
@@ -81,5 +83,18 @@ describe('course schedule CSV', () => {
     ]);
     expect(parsed.rows[0]!.key).toBe(scheduleKey('CSC1001', 'L01'));
     expect(parsed.errors).toEqual([{ line: 4, offset: csv.indexOf('BAD'), raw: 'BAD,L1,R,AP,9,10:00,11:00,5', reason: 'weekday "9" is not 1-7 or Mon..Sun' }]);
+  });
+});
+
+describe('records match the shared contract Flink reads', () => {
+  it('access_log, wifi_log and course_schedule values and keys', () => {
+    const web = clfParser('combined', 'ip')('1.1.1.1 - - [01/Jan/2026:00:00:01 +0800] "GET / HTTP/1.1" 200 5 "-" "UA"', ctx);
+    const wifi = wifiParser('Asia/Shanghai')('{"mac": "aa", "currentapname": "A", "connecttime": "2019-09-02 15:23:02"}', ctx);
+    const schedule = parseSchedule('course_id,section,room,aps,weekday,start_time,end_time,enrolled\nC1,L1,R,AP1,Tue,8:00,9:00,3\n', 'UTC').rows[0]!;
+    expect(web.ok && Value.Check(AccessLogRecord, web.value)).toBe(true);
+    expect(wifi.ok && Value.Check(WifiLogRecord, wifi.value)).toBe(true);
+    expect(Value.Check(CourseScheduleRecord, schedule.row)).toBe(true);
+    expect(Value.Check(CourseScheduleKey, JSON.parse(schedule.key))).toBe(true);
+    expect(JSON.parse(schedule.key)).toEqual({ course_id: 'C1', section: 'L1' });
   });
 });
