@@ -15,6 +15,15 @@ Options:
   --config <file>   the JSON config (see watcher/README.md for every field)
   -h, --help        this help
 
+A minimal config (paths are relative to the config file):
+  { "kafka": { "brokers": ["127.0.0.1:9092"] }, "stateId": "campus-1",
+    "sources": [
+      { "name": "web", "paths": ["logs/access*.log"], "format": "combined", "topic": "access_log" },
+      { "name": "wifi", "paths": ["logs/wifi*.json"], "format": "wifi-json", "topic": "wifi_log", "timezone": "Asia/Shanghai" },
+      { "name": "schedule", "paths": ["schedule.csv"], "format": "schedule-csv", "topic": "course_schedule", "timezone": "Asia/Shanghai" } ] }
+Formats: combined, common (Apache/nginx), wifi-json (campus controller), schedule-csv
+(course_id,section,room,aps,weekday,start_time,end_time,enrolled). Bad lines go to <topic>.dlq.
+
 Environment: KAFKA_BROKERS (overrides kafka.brokers), WATCHER_HTTP_PORT (overrides http.port),
 LOG_LEVEL (default info), WATCHER_STOP_TIMEOUT_MS (how long a stop waits for the final commit,
 default 15000). /health and /metrics are served on http.host:http.port.
