@@ -1,0 +1,144 @@
+/**
+ * The README's start command, end to end, on a fresh runtime folder and spare ports: the dashboard
+ * comes up, every job runs in Flink, the relay delivers PV/UV windows and attendance rows made from
+ * the demo traffic; a second start refuses; Ctrl-C leaves no process behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { REPO_ROOT } from '@pulse/stack';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Processes whose environment or command line mention the runtime folder: what this run started. */
+function processesOf(home: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (cmdline.includes(home) || environ.includes(`STACK_HOME=${home}`)) found.push(`${pid} ${cmdline.slice(0, 120)}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+describe('npm start', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'pulse-start-'));
+  const cpPort = await freePort();
+  const env = {
+    ...process.env,
+    STACK_HOME: home,
+    ZK_PORT: String(await freePort()),
+    KAFKA_PORT: String(await freePort()),
+    FLINK_REST_PORT: String(await freePort()),
+    FLINK_RPC_PORT: String(await freePort()),
+    CONTROL_PLANE_PORT: String(cpPort),
+    WATCHER_HTTP_PORT: String(await freePort()),
+    // Short windows so closed PV/UV windows arrive within the test.
+    JOB_VARIABLES: 'WINDOW_SIZE=10;WINDOW_SLIDE=5;WATERMARK_DELAY=3;CHECKPOINT_INTERVAL=2 s',
+    DEMO_RATE: '40',
+    STACK_EXTERNAL: '',
+  };
+  const base = `http://127.0.0.1:${cpPort}`;
+  let start: ChildProcess | undefined;
+  let output = '';
+
+  afterAll(async () => {
+    if (start && processesOf(home).length > 0) {
+      try {
+        process.kill(-start.pid!, 'SIGINT');
+      } catch {
+        // the group is gone already
+      }
+      await new Promise((r) => setTimeout(r, 30_000));
+    }
+  });
+
+  it('starts everything, shows live numbers through the relay, refuses a second copy, and stops cleanly on Ctrl-C', async () => {
+    // Its own process group, as in a terminal: Ctrl-C goes to the group.
+    start = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 300_000;
+    while (!output.includes('Ready.') && Date.now() < deadline && start.exitCode === null) await new Promise((r) => setTimeout(r, 1000));
+    expect(output, output).toContain('Ready.');
+    expect(output).toContain(`Dashboard        ${base}/`);
+    const token = /Operator token\s+(\S+)/.exec(output)?.[1];
+    expect(token).toBeTruthy();
+
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app"');
+
+    const jobs = (await (await fetch(`${base}/api/jobs`)).json()) as { jobs: { name: string; state: string }[] };
+    expect(jobs.jobs.map((j) => j.name).sort()).toEqual(['attendance', 'pv_uv']);
+    expect(jobs.jobs.every((j) => j.state === 'RUNNING')).toBe(true);
+
+    // The relay: PV/UV windows and attendance rows produced from the demo traffic.
+    const ws = new WebSocket(`ws://127.0.0.1:${cpPort}/ws`, { origin: base });
+    const rows = { pvuv: new Map<string, { pv: number; uv: number }>(), attendance: new Map<string, { present: number; enrolled: number; rate: number }>() };
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`relay delivered ${rows.pvuv.size} windows and ${rows.attendance.size} attendance rows`)), 180_000);
+      ws.on('open', () => {
+        ws.send(JSON.stringify({ type: 'subscribe', channel: 'pvuv' }));
+        ws.send(JSON.stringify({ type: 'subscribe', channel: 'attendance' }));
+      });
+      ws.on('message', (data) => {
+        const msg = JSON.parse(data.toString()) as { type: string; channel: string; rows?: { key: string; row: never }[]; key?: string; row?: never; op?: string };
+        const target = msg.channel === 'pvuv' ? rows.pvuv : msg.channel === 'attendance' ? rows.attendance : undefined;
+        if (!target) return;
+        if (msg.type === 'snapshot') for (const r of msg.rows ?? []) target.set(r.key, r.row);
+        if (msg.type === 'update' && msg.op === 'upsert' && msg.key) target.set(msg.key, msg.row!);
+        if (rows.pvuv.size > 0 && rows.attendance.size > 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      ws.on('error', reject);
+    });
+    ws.close();
+    const window = [...rows.pvuv.values()][0]!;
+    expect(window.pv).toBeGreaterThan(0);
+    expect(window.uv).toBeGreaterThan(0);
+    expect(window.uv).toBeLessThanOrEqual(window.pv);
+    const attendance = [...rows.attendance.values()][0]!;
+    expect(attendance.present).toBeGreaterThan(0);
+    expect(attendance.rate).toBeCloseTo(attendance.present / attendance.enrolled, 10);
+
+    // A second start on the same runtime folder refuses, and says why.
+    const second = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'start.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let secondOut = '';
+    second.stderr!.on('data', (d: Buffer) => (secondOut += d.toString()));
+    const secondCode = await new Promise<number | null>((r) => second.on('exit', (code) => r(code)));
+    expect(secondCode).toBe(3);
+    expect(secondOut).toContain('already running');
+
+    // Ctrl-C: everything it started stops, in order, and nothing is left.
+    // (npm itself exits on the signal at once; the start script goes on stopping things in order.)
+    process.kill(-start.pid!, 'SIGINT');
+    const stopDeadline = Date.now() + 120_000;
+    while (!/\] stopped\n/.test(output) && Date.now() < stopDeadline) await new Promise((r) => setTimeout(r, 500));
+    expect(output).toMatch(/SIGINT: stopping what this run started/);
+    const order = ['demo traffic stopped', 'watcher stopped', 'job attendance:', 'control plane stopped', 'taskmanager: stopped', 'zookeeper: stopped', '] stopped'];
+    const positions = order.map((line) => output.indexOf(line));
+    expect(positions.every((p) => p >= 0), output.slice(-2000)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(processesOf(home)).toEqual([]);
+  });
+});
