@@ -12,7 +12,14 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,7 +27,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 
-const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '1000000' },
+    keep: { type: 'boolean', default: false },
+  },
+});
 const LINES = Number(values.lines);
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const REPO = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -30,9 +42,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function ensureKcat(): void {
   if (spawnSync('kcat', ['-V']).status === 0) return;
   console.log('kcat not found: installing the Debian package (apt-get install -y kcat)');
-  const apt = spawnSync('apt-get', ['install', '-y', 'kcat'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const apt = spawnSync('apt-get', ['install', '-y', 'kcat'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (apt.status !== 0 || spawnSync('kcat', ['-V']).status !== 0) {
-    console.error('Could not install kcat. Install it yourself (as root: apt-get update && apt-get install -y kcat) and run again.');
+    console.error(
+      'Could not install kcat. Install it yourself (as root: apt-get update && apt-get install -y kcat) and run again.',
+    );
     process.exit(2);
   }
 }
@@ -40,16 +57,42 @@ function ensureKcat(): void {
 /** A realistic combined log: varied clients, paths, statuses, agents, times with an offset. */
 async function writeLog(file: string, lines: number): Promise<number> {
   const out = createWriteStream(file);
-  const agents = ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148', 'curl/8.4.0'];
-  const paths = ['/', '/index.html', '/courses/CSC1001', '/api/v1/timetable?week=12', '/static/app.3f9c2.js', '/library/search?q=flink'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const agents = [
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
+    'curl/8.4.0',
+  ];
+  const paths = [
+    '/',
+    '/index.html',
+    '/courses/CSC1001',
+    '/api/v1/timetable?week=12',
+    '/static/app.3f9c2.js',
+    '/library/search?q=flink',
+  ];
+  const months = [
+    'Jan',
+    'Feb',
+    'Mar',
+    'Apr',
+    'May',
+    'Jun',
+    'Jul',
+    'Aug',
+    'Sep',
+    'Oct',
+    'Nov',
+    'Dec',
+  ];
   const pad = (x: number) => String(x).padStart(2, '0');
   const start = Date.UTC(2026, 10, 23, 0, 0, 0);
   let chunk: string[] = [];
   for (let n = 0; n < lines; n++) {
     const d = new Date(start + n * 7 + 8 * 3600_000); // written as campus-local +0800
     const time = `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0800`;
-    chunk.push(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255} - - [${time}] "GET ${paths[n % paths.length]} HTTP/1.1" ${n % 17 === 0 ? 404 : 200} ${(n * 37) % 50_000} "https://campus.example/" "${agents[n % agents.length]}"\n`);
+    chunk.push(
+      `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255} - - [${time}] "GET ${paths[n % paths.length]} HTTP/1.1" ${n % 17 === 0 ? 404 : 200} ${(n * 37) % 50_000} "https://campus.example/" "${agents[n % agents.length]}"\n`,
+    );
     if (chunk.length === 10_000) {
       if (!out.write(chunk.join(''))) await once(out, 'drain');
       chunk = [];
@@ -62,7 +105,25 @@ async function writeLog(file: string, lines: number): Promise<number> {
 
 /** Lines committed to a topic, counted by a read_committed consumer. */
 function countCommitted(topic: string): number {
-  const out = execFileSync('kcat', ['-C', '-b', brokers, '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '\\n'], { maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync(
+    'kcat',
+    [
+      '-C',
+      '-b',
+      brokers,
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-X',
+      'isolation.level=read_committed',
+      '-f',
+      '\\n',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   return out.toString().split('\n').length - 1;
 }
 
@@ -71,19 +132,44 @@ function metric(text: string, name: string, topic: string): number {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-async function runWatcher(dir: string, file: string, topic: string, stateId: string, port: number): Promise<{ seconds: number; peakRssMiB: number }> {
+async function runWatcher(
+  dir: string,
+  file: string,
+  topic: string,
+  stateId: string,
+  port: number,
+): Promise<{ seconds: number; peakRssMiB: number }> {
   const config = join(dir, 'watcher.json');
-  writeFileSync(config, JSON.stringify({ kafka: { brokers: [brokers] }, stateId, http: { port }, sources: [{ name: 'web', paths: [file], format: 'combined', topic, timezone: 'UTC' }] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      kafka: { brokers: [brokers] },
+      stateId,
+      http: { port },
+      sources: [{ name: 'web', paths: [file], format: 'combined', topic, timezone: 'UTC' }],
+    }),
+  );
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'watcher', 'src', 'cli.ts'), '--config', config], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'watcher', 'src', 'cli.ts'), '--config', config],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  );
   let peak = 0;
   try {
     for (;;) {
       await sleep(100);
-      if (child.exitCode !== null) throw new Error(`the watcher exited with code ${child.exitCode}`);
+      if (child.exitCode !== null)
+        throw new Error(`the watcher exited with code ${child.exitCode}`);
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+        .then((r) => r.text())
+        .catch(() => '');
       if (metric(text, 'watcher_records_sent_total', topic) >= LINES) break;
     }
     return { seconds: (performance.now() - started) / 1000, peakRssMiB: peak };
@@ -105,32 +191,78 @@ async function main(): Promise<void> {
   const mib = bytes / 1024 / 1024;
   console.log(`  ${mib.toFixed(1)} MiB`);
 
-  console.log('watcher (exactly-once: one transaction per batch, positions in the same transaction) ...');
+  console.log(
+    'watcher (exactly-once: one transaction per batch, positions in the same transaction) ...',
+  );
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const w = await runWatcher(dir, file, topics.watcher, stateId, port);
   const wCount = countCommitted(topics.watcher);
 
   console.log('kcat -P (no parsing, no transactions) on the same file ...');
   const kStart = performance.now();
-  execFileSync('kcat', ['-P', '-b', brokers, '-t', topics.kcat, '-l', '-X', 'linger.ms=50', '-X', 'batch.size=1000000', file], { stdio: 'inherit' });
+  execFileSync(
+    'kcat',
+    [
+      '-P',
+      '-b',
+      brokers,
+      '-t',
+      topics.kcat,
+      '-l',
+      '-X',
+      'linger.ms=50',
+      '-X',
+      'batch.size=1000000',
+      file,
+    ],
+    { stdio: 'inherit' },
+  );
   const kSeconds = (performance.now() - kStart) / 1000;
   const kCount = countCommitted(topics.kcat);
 
   const row = (name: string, seconds: number, count: number, rss?: number) =>
-    console.log(`${name.padEnd(9)} ${String(count).padStart(9)} lines in ${seconds.toFixed(2).padStart(6)} s  ${Math.round(LINES / seconds).toLocaleString('en').padStart(9)} lines/s  ${(mib / seconds).toFixed(1).padStart(6)} MiB/s${rss ? `  peak RSS ${rss.toFixed(0)} MiB` : ''}`);
+    console.log(
+      `${name.padEnd(9)} ${String(count).padStart(9)} lines in ${seconds.toFixed(2).padStart(6)} s  ${Math.round(
+        LINES / seconds,
+      )
+        .toLocaleString('en')
+        .padStart(
+          9,
+        )} lines/s  ${(mib / seconds).toFixed(1).padStart(6)} MiB/s${rss ? `  peak RSS ${rss.toFixed(0)} MiB` : ''}`,
+    );
   console.log('');
   row('watcher', w.seconds, wCount, w.peakRssMiB);
   row('kcat -P', kSeconds, kCount);
   const rate = LINES / w.seconds;
-  console.log(`watcher / kcat: ${((kSeconds / w.seconds) * 100).toFixed(0)}% of the ceiling; target ${TARGET_LINES_PER_S.toLocaleString('en')} lines/s: ${rate >= TARGET_LINES_PER_S ? 'met' : 'NOT met'}`);
-  if (wCount !== LINES) console.log(`WARNING: a read_committed consumer counted ${wCount} records in the watcher's topic, expected ${LINES}`);
-  console.log('(the watcher time includes its start-up: connecting, restoring positions, creating topics)');
+  console.log(
+    `watcher / kcat: ${((kSeconds / w.seconds) * 100).toFixed(0)}% of the ceiling; target ${TARGET_LINES_PER_S.toLocaleString('en')} lines/s: ${rate >= TARGET_LINES_PER_S ? 'met' : 'NOT met'}`,
+  );
+  if (wCount !== LINES)
+    console.log(
+      `WARNING: a read_committed consumer counted ${wCount} records in the watcher's topic, expected ${LINES}`,
+    );
+  console.log(
+    '(the watcher time includes its start-up: connecting, restoring positions, creating topics)',
+  );
 
   if (!values.keep) {
-    const kafka = new Kafka({ clientId: 'bench-watcher', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'bench-watcher',
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topics.watcher, topics.kcat, `${topics.watcher}.dlq`, `_watcher_offsets.${stateId}`] }).catch(() => {});
+    await admin
+      .deleteTopics({
+        topics: [
+          topics.watcher,
+          topics.kcat,
+          `${topics.watcher}.dlq`,
+          `_watcher_offsets.${stateId}`,
+        ],
+      })
+      .catch(() => {});
     await admin.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }

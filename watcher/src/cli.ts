@@ -30,7 +30,9 @@ default 15000). /health and /metrics are served on http.host:http.port.
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return;
@@ -46,7 +48,10 @@ async function main(): Promise<void> {
     process.stderr.write(`watcher: ${err instanceof ConfigError ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'watcher', stateId: config.stateId } });
+  const log = pino({
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service: 'watcher', stateId: config.stateId },
+  });
   const metrics = new Metrics();
   const server = await serveMetrics(metrics, config.http.host, config.http.port);
   const watcher = new Watcher(config, log, metrics);
@@ -57,20 +62,38 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping: flushing the open batch and committing');
     // Without Kafka the final commit cannot land; leaving then is safe (the committed positions in
     // Kafka are the truth and the rest is read again next time), so wait only so long.
-    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref());
-    const outcome = await Promise.race([watcher.stop().catch((err: unknown) => log.error({ err }, 'stopped without a final commit')), deadline]);
-    if (outcome === 'timeout') log.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'Kafka did not take the final commit in time; stopping anyway, uncommitted lines are read again at the next start');
+    const deadline = new Promise<'timeout'>((r) =>
+      setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref(),
+    );
+    const outcome = await Promise.race([
+      watcher.stop().catch((err: unknown) => log.error({ err }, 'stopped without a final commit')),
+      deadline,
+    ]);
+    if (outcome === 'timeout')
+      log.warn(
+        { timeoutMs: STOP_TIMEOUT_MS },
+        'Kafka did not take the final commit in time; stopping anyway, uncommitted lines are read again at the next start',
+      );
     server.close();
     log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  log.info({ brokers: config.brokers, sources: config.sources.map((s) => `${s.name}:${s.format}->${s.topic}`), http: `${config.http.host}:${config.http.port}` }, 'watcher starting');
+  log.info(
+    {
+      brokers: config.brokers,
+      sources: config.sources.map((s) => `${s.name}:${s.format}->${s.topic}`),
+      http: `${config.http.host}:${config.http.port}`,
+    },
+    'watcher starting',
+  );
   await watcher.start();
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`watcher: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `watcher: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

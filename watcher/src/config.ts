@@ -36,56 +36,135 @@ export class ConfigError extends Error {
 
 type Json = Record<string, unknown>;
 
-function field<T>(obj: Json, path: string, key: string, check: (v: unknown) => v is T, want: string, fallback?: T): T {
+function field<T>(
+  obj: Json,
+  path: string,
+  key: string,
+  check: (v: unknown) => v is T,
+  want: string,
+  fallback?: T,
+): T {
   const value = obj[key];
   if (value === undefined && fallback !== undefined) return fallback;
-  if (!check(value)) throw new ConfigError(`config field "${path}${key}" must be ${want}${value === undefined ? ' (missing)' : `, got ${JSON.stringify(value)}`}`);
+  if (!check(value))
+    throw new ConfigError(
+      `config field "${path}${key}" must be ${want}${value === undefined ? ' (missing)' : `, got ${JSON.stringify(value)}`}`,
+    );
   return value;
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every(isString);
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.length > 0 && v.every(isString);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks a parsed config and fills in documented defaults; errors name the field. */
-export function parseConfig(raw: unknown, baseDir = process.cwd(), env: Record<string, string | undefined> = process.env): WatcherConfig {
+export function parseConfig(
+  raw: unknown,
+  baseDir = process.cwd(),
+  env: Record<string, string | undefined> = process.env,
+): WatcherConfig {
   if (!isObject(raw)) throw new ConfigError('the config must be a JSON object');
   const kafka = field(raw, '', 'kafka', isObject, 'an object', {});
-  const brokers = env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',') : field(kafka, 'kafka.', 'brokers', isStrings, 'a non-empty list of host:port strings', ['127.0.0.1:9092']);
-  const stateId = field(raw, '', 'stateId', (v): v is string => isString(v) && /^[A-Za-z0-9._-]+$/.test(v), 'a name of letters, digits, ".", "_" or "-"', 'watcher');
+  const brokers = env.KAFKA_BROKERS
+    ? env.KAFKA_BROKERS.split(',')
+    : field(kafka, 'kafka.', 'brokers', isStrings, 'a non-empty list of host:port strings', [
+        '127.0.0.1:9092',
+      ]);
+  const stateId = field(
+    raw,
+    '',
+    'stateId',
+    (v): v is string => isString(v) && /^[A-Za-z0-9._-]+$/.test(v),
+    'a name of letters, digits, ".", "_" or "-"',
+    'watcher',
+  );
   const http = field(raw, '', 'http', isObject, 'an object', {});
   const batch = field(raw, '', 'batch', isObject, 'an object', {});
-  const sourcesRaw = field(raw, '', 'sources', (v): v is unknown[] => Array.isArray(v) && v.length > 0, 'a non-empty list');
+  const sourcesRaw = field(
+    raw,
+    '',
+    'sources',
+    (v): v is unknown[] => Array.isArray(v) && v.length > 0,
+    'a non-empty list',
+  );
   const names = new Set<string>();
   const sources = sourcesRaw.map((s, i): SourceConfig => {
     const p = `sources[${i}].`;
     if (!isObject(s)) throw new ConfigError(`config field "sources[${i}]" must be an object`);
     const name = field(s, p, 'name', isString, 'a non-empty string');
-    if (names.has(name)) throw new ConfigError(`config field "${p}name" repeats the source name "${name}"`);
+    if (names.has(name))
+      throw new ConfigError(`config field "${p}name" repeats the source name "${name}"`);
     names.add(name);
-    const format = field(s, p, 'format', (v): v is Format => FORMATS.includes(v as Format), `one of ${FORMATS.join(', ')}`);
-    const timezone = field(s, p, 'timezone', (v): v is string => isString(v) && isValidZone(v), 'an IANA time zone such as Asia/Shanghai', 'UTC');
+    const format = field(
+      s,
+      p,
+      'format',
+      (v): v is Format => FORMATS.includes(v as Format),
+      `one of ${FORMATS.join(', ')}`,
+    );
+    const timezone = field(
+      s,
+      p,
+      'timezone',
+      (v): v is string => isString(v) && isValidZone(v),
+      'an IANA time zone such as Asia/Shanghai',
+      'UTC',
+    );
     return {
       name,
-      paths: field(s, p, 'paths', isStrings, 'a non-empty list of file paths or globs').map((f) => resolve(baseDir, f)),
+      paths: field(s, p, 'paths', isStrings, 'a non-empty list of file paths or globs').map((f) =>
+        resolve(baseDir, f),
+      ),
       format,
       topic: field(s, p, 'topic', isString, 'a topic name'),
       timezone,
-      visitorId: field(s, p, 'visitorId', (v): v is VisitorId => v === 'ip' || v === 'ip+ua', '"ip" or "ip+ua"', 'ip'),
-      republishIntervalMs: field(s, p, 'republishIntervalMs', isInt, 'a whole number of milliseconds', 12 * 3600_000),
+      visitorId: field(
+        s,
+        p,
+        'visitorId',
+        (v): v is VisitorId => v === 'ip' || v === 'ip+ua',
+        '"ip" or "ip+ua"',
+        'ip',
+      ),
+      republishIntervalMs: field(
+        s,
+        p,
+        'republishIntervalMs',
+        isInt,
+        'a whole number of milliseconds',
+        12 * 3600_000,
+      ),
     };
   });
-  const maxLineBytes = field(raw, '', 'maxLineBytes', isInt, 'a whole number of bytes', 1024 * 1024);
+  const maxLineBytes = field(
+    raw,
+    '',
+    'maxLineBytes',
+    isInt,
+    'a whole number of bytes',
+    1024 * 1024,
+  );
   if (maxLineBytes < 64) throw new ConfigError('config field "maxLineBytes" must be at least 64');
   return {
     brokers,
     clientId: field(kafka, 'kafka.', 'clientId', isString, 'a string', `watcher-${stateId}`),
     stateId,
-    offsetsTopic: field(raw, '', 'offsetsTopic', isString, 'a topic name', `_watcher_offsets.${stateId}`),
+    offsetsTopic: field(
+      raw,
+      '',
+      'offsetsTopic',
+      isString,
+      'a topic name',
+      `_watcher_offsets.${stateId}`,
+    ),
     http: {
       host: field(http, 'http.', 'host', isString, 'a host', '127.0.0.1'),
-      port: env.WATCHER_HTTP_PORT ? Number(env.WATCHER_HTTP_PORT) : field(http, 'http.', 'port', isInt, 'a port number', 9464),
+      port: env.WATCHER_HTTP_PORT
+        ? Number(env.WATCHER_HTTP_PORT)
+        : field(http, 'http.', 'port', isInt, 'a port number', 9464),
     },
     maxLineBytes,
     batch: {
@@ -99,7 +178,10 @@ export function parseConfig(raw: unknown, baseDir = process.cwd(), env: Record<s
 }
 
 /** Reads and checks a config file; relative paths in it are relative to the file. */
-export function loadConfigFile(path: string, env: Record<string, string | undefined> = process.env): WatcherConfig {
+export function loadConfigFile(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): WatcherConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

@@ -34,12 +34,17 @@ export async function fingerprint(path: string, length: number): Promise<string>
 }
 
 /** Identity of the file now at `path`, or undefined if it is gone or empty (nothing to identify yet). */
-export async function identify(path: string): Promise<{ id: FileIdentity; size: number } | undefined> {
+export async function identify(
+  path: string,
+): Promise<{ id: FileIdentity; size: number } | undefined> {
   try {
     const s = await stat(path, { bigint: false });
     if (!s.isFile() || s.size === 0) return undefined;
     const fpLen = Math.min(FINGERPRINT_BYTES, s.size);
-    return { id: { dev: s.dev, ino: s.ino, fpLen, fpHash: await fingerprint(path, fpLen) }, size: s.size };
+    return {
+      id: { dev: s.dev, ino: s.ino, fpLen, fpHash: await fingerprint(path, fpLen) },
+      size: s.size,
+    };
   } catch {
     return undefined;
   }
@@ -66,7 +71,10 @@ function globToRegex(glob: string): RegExp {
       const end = glob.indexOf(']', i);
       if (end < 0) out += '\\[';
       else {
-        out += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        out += `[${glob
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -85,7 +93,10 @@ export async function expand(pattern: string): Promise<string[]> {
   const re = globToRegex(basename(pattern));
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && re.test(e.name)).map((e) => join(dir, e.name)).sort();
+    return entries
+      .filter((e) => e.isFile() && re.test(e.name))
+      .map((e) => join(dir, e.name))
+      .sort();
   } catch {
     return [];
   }

@@ -21,7 +21,14 @@ const CHUNK = 256 * 1024;
  * is returned cut at the limit and flagged, once its end has arrived; a last line without its
  * newline is not returned until the newline lands.
  */
-export async function readLines(fh: FileHandle, from: number, size: number, maxBytes: number, limit: number, maxLines = Infinity): Promise<ReadResult> {
+export async function readLines(
+  fh: FileHandle,
+  from: number,
+  size: number,
+  maxBytes: number,
+  limit: number,
+  maxLines = Infinity,
+): Promise<ReadResult> {
   const lines: RawLine[] = [];
   let pos = from;
   let carry: Buffer = Buffer.alloc(0);
@@ -56,7 +63,11 @@ export async function readLines(fh: FileHandle, from: number, size: number, maxB
         // Lines share the chunk's memory (each chunk is a fresh buffer): no copy per line.
         const whole = carry.length ? Buffer.concat([carry, piece]) : piece;
         const oversize = whole.length > limit;
-        lines.push({ offset: carryStart, bytes: oversize ? whole.subarray(0, limit) : whole, oversize });
+        lines.push({
+          offset: carryStart,
+          bytes: oversize ? whole.subarray(0, limit) : whole,
+          oversize,
+        });
       }
       consumed += dataStart + nl + 1 - carryStart;
       carry = Buffer.alloc(0);

@@ -16,23 +16,72 @@ export class Metrics {
 
   prometheus(): string {
     const lines: string[] = [];
-    const family = (name: string, help: string, type: string, map: Map<string, number>, label: string) => {
+    const family = (
+      name: string,
+      help: string,
+      type: string,
+      map: Map<string, number>,
+      label: string,
+    ) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [k, v] of map) lines.push(`${name}{${label}="${k.replace(/["\\\n]/g, '_')}"} ${v}`);
+      for (const [k, v] of map)
+        lines.push(`${name}{${label}="${k.replace(/["\\\n]/g, '_')}"} ${v}`);
     };
-    family('watcher_lines_read_total', 'Lines read from watched files.', 'counter', this.linesRead, 'source');
-    family('watcher_records_sent_total', 'Records committed to Kafka.', 'counter', this.recordsSent, 'topic');
-    family('watcher_dlq_records_total', 'Lines sent to a dead-letter topic.', 'counter', this.dlqRecords, 'source');
-    family('watcher_bytes_behind', 'Bytes written to a file but not yet committed.', 'gauge', this.bytesBehind, 'file');
-    lines.push('# HELP watcher_last_commit_timestamp_seconds Time of the last committed transaction.', '# TYPE watcher_last_commit_timestamp_seconds gauge', `watcher_last_commit_timestamp_seconds ${this.lastCommitMs / 1000}`);
-    lines.push('# HELP watcher_commits_total Committed transactions.', '# TYPE watcher_commits_total counter', `watcher_commits_total ${this.commits}`);
-    lines.push('# HELP watcher_kafka_up Whether the last Kafka call succeeded.', '# TYPE watcher_kafka_up gauge', `watcher_kafka_up ${this.kafkaUp ? 1 : 0}`);
+    family(
+      'watcher_lines_read_total',
+      'Lines read from watched files.',
+      'counter',
+      this.linesRead,
+      'source',
+    );
+    family(
+      'watcher_records_sent_total',
+      'Records committed to Kafka.',
+      'counter',
+      this.recordsSent,
+      'topic',
+    );
+    family(
+      'watcher_dlq_records_total',
+      'Lines sent to a dead-letter topic.',
+      'counter',
+      this.dlqRecords,
+      'source',
+    );
+    family(
+      'watcher_bytes_behind',
+      'Bytes written to a file but not yet committed.',
+      'gauge',
+      this.bytesBehind,
+      'file',
+    );
+    lines.push(
+      '# HELP watcher_last_commit_timestamp_seconds Time of the last committed transaction.',
+      '# TYPE watcher_last_commit_timestamp_seconds gauge',
+      `watcher_last_commit_timestamp_seconds ${this.lastCommitMs / 1000}`,
+    );
+    lines.push(
+      '# HELP watcher_commits_total Committed transactions.',
+      '# TYPE watcher_commits_total counter',
+      `watcher_commits_total ${this.commits}`,
+    );
+    lines.push(
+      '# HELP watcher_kafka_up Whether the last Kafka call succeeded.',
+      '# TYPE watcher_kafka_up gauge',
+      `watcher_kafka_up ${this.kafkaUp ? 1 : 0}`,
+    );
     return lines.join('\n') + '\n';
   }
 
   health() {
     const behind = [...this.bytesBehind.values()].reduce((a, b) => a + b, 0);
-    return { status: this.kafkaUp ? 'ok' : 'degraded', kafka: this.kafkaUp ? 'up' : 'unreachable', lastCommit: this.lastCommitMs ? new Date(this.lastCommitMs).toISOString() : null, bytesBehind: behind, commits: this.commits };
+    return {
+      status: this.kafkaUp ? 'ok' : 'degraded',
+      kafka: this.kafkaUp ? 'up' : 'unreachable',
+      lastCommit: this.lastCommitMs ? new Date(this.lastCommitMs).toISOString() : null,
+      bytesBehind: behind,
+      commits: this.commits,
+    };
   }
 }
 
@@ -43,9 +92,13 @@ export function serveMetrics(metrics: Metrics, host: string, port: number): Prom
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.prometheus());
     } else if (req.url === '/health') {
       const h = metrics.health();
-      res.writeHead(h.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
+      res
+        .writeHead(h.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(h));
     } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"NOT_FOUND","message":"try /health or /metrics"}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":"NOT_FOUND","message":"try /health or /metrics"}');
     }
   });
   return new Promise((resolve, reject) => {

@@ -17,7 +17,8 @@ export interface ScheduleState {
   publishedAt: number;
 }
 
-export type StoredState = { kind: 'file'; state: FileState } | { kind: 'schedule'; state: ScheduleState };
+export type StoredState =
+  { kind: 'file'; state: FileState } | { kind: 'schedule'; state: ScheduleState };
 
 const SENTINEL = '__sentinel__';
 
@@ -26,7 +27,12 @@ const SENTINEL = '__sentinel__';
  * transaction markers, it first commits a sentinel record in its own transaction (which also
  * completes the fencing of any previous incarnation) and reads until that sentinel comes back.
  */
-export async function restoreState(kafka: Kafka, producer: Producer, topic: string, timeoutMs = 60_000): Promise<Map<string, StoredState>> {
+export async function restoreState(
+  kafka: Kafka,
+  producer: Producer,
+  topic: string,
+  timeoutMs = 60_000,
+): Promise<Map<string, StoredState>> {
   const runId = randomUUID();
   const tx = await producer.transaction();
   try {
@@ -37,28 +43,38 @@ export async function restoreState(kafka: Kafka, producer: Producer, topic: stri
     throw err;
   }
   const state = new Map<string, StoredState>();
-  const consumer = kafka.consumer({ groupId: `${topic}.restore.${runId}`, readUncommitted: false, sessionTimeout: 10_000 });
+  const consumer = kafka.consumer({
+    groupId: `${topic}.restore.${runId}`,
+    readUncommitted: false,
+    sessionTimeout: 10_000,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`restoring positions from ${topic} timed out after ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message }) => {
-          const key = message.key?.toString();
-          if (!key) return;
-          if (key === SENTINEL) {
-            if (message.value?.toString() === runId) {
-              clearTimeout(timer);
-              resolve();
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`restoring positions from ${topic} timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ message }) => {
+            const key = message.key?.toString();
+            if (!key) return;
+            if (key === SENTINEL) {
+              if (message.value?.toString() === runId) {
+                clearTimeout(timer);
+                resolve();
+              }
+              return;
             }
-            return;
-          }
-          if (message.value === null) state.delete(key);
-          else state.set(key, JSON.parse(message.value.toString()) as StoredState);
-        },
-      }).catch(reject);
+            if (message.value === null) state.delete(key);
+            else state.set(key, JSON.parse(message.value.toString()) as StoredState);
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect().catch(() => {});

@@ -16,7 +16,14 @@ export function scheduleStateKey(source: SourceConfig): string {
  * the file as tombstones, bad rows to the DLQ; all in the caller's transaction with the new state.
  * Returns the new state, or undefined when there was nothing to do.
  */
-export async function publishSchedule(source: SourceConfig, path: string, previous: ScheduleState | undefined, batch: Batch, now: number, dlq: (raw: string, offset: number, reason: string) => void): Promise<ScheduleState | undefined> {
+export async function publishSchedule(
+  source: SourceConfig,
+  path: string,
+  previous: ScheduleState | undefined,
+  batch: Batch,
+  now: number,
+  dlq: (raw: string, offset: number, reason: string) => void,
+): Promise<ScheduleState | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -30,7 +37,12 @@ export async function publishSchedule(source: SourceConfig, path: string, previo
   for (const e of parsed.errors) dlq(e.raw, e.offset, `schedule line ${e.line}: ${e.reason}`);
   if (parsed.rows.length === 0 && parsed.errors.length > 0) {
     // An unreadable file (say, a broken header) is not an empty schedule: keep what was published.
-    return { source: source.name, contentHash, rows: previous?.rows ?? {}, publishedAt: previous?.publishedAt ?? 0 };
+    return {
+      source: source.name,
+      contentHash,
+      rows: previous?.rows ?? {},
+      publishedAt: previous?.publishedAt ?? 0,
+    };
   }
   const rows: Record<string, string> = {};
   for (const { key, row } of parsed.rows) {
@@ -42,5 +54,10 @@ export async function publishSchedule(source: SourceConfig, path: string, previo
   for (const key of Object.keys(previous?.rows ?? {})) {
     if (!(key in rows)) batch.add(source.topic, key, null);
   }
-  return { source: source.name, contentHash, rows, publishedAt: due ? now : (previous?.publishedAt ?? now) };
+  return {
+    source: source.name,
+    contentHash,
+    rows,
+    publishedAt: due ? now : (previous?.publishedAt ?? now),
+  };
 }

@@ -3,35 +3,19 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { watch, type FSWatcher } from 'chokidar';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { dlqTopic } from '@pulse/contracts';
 import { backoffDelay } from '@pulse/kit';
 import type { SourceConfig, WatcherConfig } from './config.js';
 import { Batch } from './batch.js';
 import { expand, fileKey, hasGlob, identify, sameFile, type FileIdentity } from './files.js';
-import { lineParser, type LineParser } from './formats/index.js';
+import { lineParser } from './formats/index.js';
 import { readLines } from './lines.js';
+import { addDlq, linesToRecords } from './records.js';
 import type { Metrics } from './metrics.js';
+import { ensureTopics } from './topics.js';
+import type { Tracked } from './tracked.js';
 import { restoreState, type FileState, type ScheduleState, type StoredState } from './offsets.js';
 import { publishSchedule, scheduleStateKey } from './schedule-source.js';
 
-interface Tracked {
-  key: string;
-  id: FileIdentity;
-  source: SourceConfig;
-  parser: LineParser;
-  path: string;
-  fh: FileHandle;
-  /** Committed position: everything before it is in Kafka. */
-  committed: number;
-  /** Read position: lines before it are in the open batch. */
-  readPos: number;
-  size: number;
-  /** Still matched by the source's paths; a rotated-away or deleted file is read to its end, then released. */
-  matched: boolean;
-  idleSince: number;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const RELEASE_AFTER_MS = 5_000;
 /** A record's JSON around its line's own text: field names, file path, repeated visitor id. */
 const RECORD_OVERHEAD_BYTES = 1024;
@@ -52,35 +36,32 @@ export class Watcher {
   private loop: Promise<void> | undefined;
   /** Shrinks when the broker refuses a batch as too large, so one odd setting cannot stall the watcher. */
   private batchScale = 1;
+  private readonly countDlq = (source: SourceConfig) =>
+    this.metrics.add(this.metrics.dlqRecords, source.name, 1);
 
-  constructor(private readonly config: WatcherConfig, private readonly log: Logger, private readonly metrics: Metrics) {
-    this.kafka = new Kafka({ clientId: config.clientId, brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  constructor(
+    private readonly config: WatcherConfig,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3 },
+    });
   }
 
   /** Connects, restores positions from the offsets topic and starts tailing. */
   async start(): Promise<void> {
     await this.connect();
     this.running = true;
-    const dirs = new Set(this.config.sources.flatMap((s) => s.paths.map((p) => (hasGlob(p) ? dirname(p) : p))));
+    const dirs = new Set(
+      this.config.sources.flatMap((s) => s.paths.map((p) => (hasGlob(p) ? dirname(p) : p))),
+    );
     this.fsWatcher = watch([...dirs], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
     this.fsWatcher.on('all', () => this.wake?.());
     this.loop = this.run();
-  }
-
-  private async ensureTopics(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const topics = [
-        { topic: this.config.offsetsTopic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        // A DLQ record carries a whole refused line (up to maxLineBytes) plus its context.
-        ...[...new Set(this.config.sources.map((s) => dlqTopic(s.topic)))].map((topic) => ({ topic, configEntries: [{ name: 'max.message.bytes', value: String(this.config.maxLineBytes + 64 * 1024) }] })),
-      ].filter((t) => !existing.has(t.topic));
-      if (topics.length) await admin.createTopics({ topics, waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   /** (Re)connects the transactional producer and reloads the committed positions; retries until Kafka answers. */
@@ -88,11 +69,20 @@ export class Watcher {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.producer?.disconnect().catch(() => {});
-        await this.ensureTopics();
-        this.producer = this.kafka.producer({ transactionalId: `watcher-${this.config.stateId}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+        await ensureTopics(this.kafka, this.config);
+        this.producer = this.kafka.producer({
+          transactionalId: `watcher-${this.config.stateId}`,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          transactionTimeout: 60_000,
+        });
         await this.producer.connect();
         this.restored = await restoreState(this.kafka, this.producer, this.config.offsetsTopic);
-        this.schedules = new Map([...this.restored.values()].filter((s): s is { kind: 'schedule'; state: ScheduleState } => s.kind === 'schedule').map((s) => [s.state.source, s.state]));
+        this.schedules = new Map(
+          [...this.restored.values()]
+            .filter((s): s is { kind: 'schedule'; state: ScheduleState } => s.kind === 'schedule')
+            .map((s) => [s.state.source, s.state]),
+        );
         // Positions in Kafka are the truth: whatever was read but not committed is read again.
         for (const f of this.files.values()) {
           const stored = this.restored.get(f.key);
@@ -100,12 +90,21 @@ export class Watcher {
           f.readPos = f.committed;
         }
         this.metrics.kafkaUp = true;
-        this.log.info({ files: [...this.restored.values()].filter((s) => s.kind === 'file').length, topic: this.config.offsetsTopic }, 'positions restored from Kafka');
+        this.log.info(
+          {
+            files: [...this.restored.values()].filter((s) => s.kind === 'file').length,
+            topic: this.config.offsetsTopic,
+          },
+          'positions restored from Kafka',
+        );
         return;
       } catch (err) {
         this.metrics.kafkaUp = false;
         const delay = backoffDelay(attempt, { initialDelayMs: 500, maxDelayMs: 10_000 });
-        this.log.warn({ err: (err as Error).message, attempt, retryInMs: delay }, 'Kafka unavailable; reading is paused until it is back');
+        this.log.warn(
+          { err: (err as Error).message, attempt, retryInMs: delay },
+          'Kafka unavailable; reading is paused until it is back',
+        );
         if (!this.running && attempt > 1 && this.loop) throw err;
         await sleep(delay);
       }
@@ -144,11 +143,16 @@ export class Watcher {
           const found = await identify(path);
           if (!found) continue;
           let tracked: Tracked | undefined;
-          for (const f of [...this.files.values()].filter((t) => t.id.dev === found.id.dev && t.id.ino === found.id.ino)) {
+          for (const f of [...this.files.values()].filter(
+            (t) => t.id.dev === found.id.dev && t.id.ino === found.id.ino,
+          )) {
             if (found.size >= f.readPos && (await sameFile(path, f.id))) tracked = f;
             else {
               // Same inode, other content, or shorter than what was read: truncated (copytruncate).
-              this.log.warn({ file: path, size: found.size, position: f.readPos }, 'file truncated or rewritten: reading it from the start');
+              this.log.warn(
+                { file: path, size: found.size, position: f.readPos },
+                'file truncated or rewritten: reading it from the start',
+              );
               await this.drop(f);
             }
           }
@@ -179,12 +183,23 @@ export class Watcher {
     await f.fh.close().catch(() => {});
   }
 
-  private async track(source: SourceConfig, path: string, id: FileIdentity): Promise<Tracked | undefined> {
+  private async track(
+    source: SourceConfig,
+    path: string,
+    id: FileIdentity,
+  ): Promise<Tracked | undefined> {
     // A restored position is matched by device and inode, then checked on its own fingerprint length.
     let committed = 0;
     let key = fileKey(id);
     for (const [k, s] of this.restored) {
-      if (s.kind === 'file' && s.state.dev === id.dev && s.state.ino === id.ino && s.state.source === source.name && !this.files.has(k) && (await sameFile(path, s.state))) {
+      if (
+        s.kind === 'file' &&
+        s.state.dev === id.dev &&
+        s.state.ino === id.ino &&
+        s.state.source === source.name &&
+        !this.files.has(k) &&
+        (await sameFile(path, s.state))
+      ) {
         committed = s.state.offset;
         key = k;
         id = { dev: s.state.dev, ino: s.state.ino, fpLen: s.state.fpLen, fpHash: s.state.fpHash };
@@ -199,7 +214,22 @@ export class Watcher {
     }
     const size = (await stat(path)).size;
     if (size < committed) committed = 0; // truncated while we were away
-    const tracked: Tracked = { key, id, source, parser: lineParser(source.format as 'combined', { timezone: source.timezone, visitorId: source.visitorId }), path, fh, committed, readPos: committed, size, matched: true, idleSince: Date.now() };
+    const tracked: Tracked = {
+      key,
+      id,
+      source,
+      parser: lineParser(source.format as 'combined', {
+        timezone: source.timezone,
+        visitorId: source.visitorId,
+      }),
+      path,
+      fh,
+      committed,
+      readPos: committed,
+      size,
+      matched: true,
+      idleSince: Date.now(),
+    };
     this.files.set(key, tracked);
     this.log.info({ file: path, key, from: committed, source: source.name }, 'tailing file');
     return tracked;
@@ -209,15 +239,38 @@ export class Watcher {
   private async fill(batch: Batch): Promise<void> {
     for (const key of this.dropped.splice(0)) if (!this.files.has(key)) batch.setState(key, null);
     const order = [...this.files.values()].sort((a, b) => Number(a.matched) - Number(b.matched));
-    const { maxRecords, maxBytes } = this.config.batch;
+    // After the broker refused a batch as too large, batches shrink (batchScale) until one fits.
+    const maxRecords = Math.max(1, Math.floor(this.config.batch.maxRecords * this.batchScale));
+    const maxBytes = Math.max(4096, Math.floor(this.config.batch.maxBytes * this.batchScale));
     for (const f of order) {
       // A record is bigger than its line (field names, file path), so read in steps sized to what
       // is left: the batch, and so any one partition's share of it, stays under the broker's limit.
       while (f.readPos < f.size && batch.records < maxRecords && batch.bytes < maxBytes) {
         const left = maxBytes - batch.bytes;
-        const { lines, next } = await readLines(f.fh, f.readPos, f.size, Math.max(4096, Math.floor(left / 3)), this.config.maxLineBytes, Math.max(1, Math.min(maxRecords - batch.records, Math.floor(left / RECORD_OVERHEAD_BYTES))));
+        const { lines, next } = await readLines(
+          f.fh,
+          f.readPos,
+          f.size,
+          Math.max(4096, Math.floor(left / 3)),
+          this.config.maxLineBytes,
+          Math.max(
+            1,
+            Math.min(maxRecords - batch.records, Math.floor(left / RECORD_OVERHEAD_BYTES)),
+          ),
+        );
         if (next === f.readPos) break;
-        this.toRecords(f, lines, batch);
+        this.metrics.add(this.metrics.linesRead, f.source.name, lines.length);
+        linesToRecords(
+          lines,
+          {
+            source: f.source,
+            parser: f.parser,
+            path: f.path,
+            maxLineBytes: this.config.maxLineBytes,
+          },
+          batch,
+          this.countDlq,
+        );
         f.readPos = next;
         f.idleSince = Date.now();
         const state: FileState = { ...f.id, source: f.source.name, path: f.path, offset: next };
@@ -228,42 +281,27 @@ export class Watcher {
       for (const pattern of source.paths) {
         for (const path of await expand(pattern)) {
           const previous = this.schedules.get(source.name);
-          const next = await publishSchedule(source, path, previous, batch, Date.now(), (raw, offset, reason) => this.dlq(batch, source, path, offset, raw, reason));
+          const next = await publishSchedule(
+            source,
+            path,
+            previous,
+            batch,
+            Date.now(),
+            (raw, offset, reason) => {
+              this.countDlq(source);
+              addDlq(batch, source, path, offset, raw, reason);
+            },
+          );
           if (next) {
             this.schedules.set(source.name, next);
-            batch.setState(scheduleStateKey(source), JSON.stringify({ kind: 'schedule', state: next }));
+            batch.setState(
+              scheduleStateKey(source),
+              JSON.stringify({ kind: 'schedule', state: next }),
+            );
           }
         }
       }
     }
-  }
-
-  private toRecords(f: Tracked, lines: { offset: number; bytes: Buffer; oversize: boolean }[], batch: Batch): void {
-    this.metrics.add(this.metrics.linesRead, f.source.name, lines.length);
-    for (const line of lines) {
-      let bytes = line.bytes;
-      if (bytes.length && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
-      if (line.oversize) {
-        this.dlq(batch, f.source, f.path, line.offset, bytes.toString('utf8'), `line longer than ${this.config.maxLineBytes} bytes (kept its first ${this.config.maxLineBytes})`);
-        continue;
-      }
-      let text: string;
-      try {
-        text = utf8.decode(bytes);
-      } catch {
-        this.dlq(batch, f.source, f.path, line.offset, bytes.toString('utf8'), 'not valid UTF-8');
-        continue;
-      }
-      if (text.trim() === '') continue;
-      const parsed = f.parser(text, { sourceFile: f.path, offset: line.offset });
-      if (parsed.ok) batch.add(f.source.topic, parsed.key, JSON.stringify(parsed.value));
-      else this.dlq(batch, f.source, f.path, line.offset, text, parsed.reason);
-    }
-  }
-
-  private dlq(batch: Batch, source: SourceConfig, file: string, offset: number, raw: string, reason: string): void {
-    this.metrics.add(this.metrics.dlqRecords, source.name, 1);
-    batch.add(dlqTopic(source.topic), `${file}:${offset}`, JSON.stringify({ raw, source_file: file, source_offset: offset, reason, source: source.name, topic: source.topic }));
   }
 
   /** One transaction: the records and the positions they bring the files to. Retries until it lands. */
@@ -273,8 +311,14 @@ export class Watcher {
       try {
         const tx = await producer.transaction();
         try {
-          const topicMessages = [...batch.byTopic].map(([topic, messages]) => ({ topic, messages }));
-          topicMessages.push({ topic: this.config.offsetsTopic, messages: [...batch.state].map(([key, value]) => ({ key, value })) });
+          const topicMessages = [...batch.byTopic].map(([topic, messages]) => ({
+            topic,
+            messages,
+          }));
+          topicMessages.push({
+            topic: this.config.offsetsTopic,
+            messages: [...batch.state].map(([key, value]) => ({ key, value })),
+          });
           await tx.sendBatch({ topicMessages, acks: -1 });
           await tx.commit();
         } catch (err) {
@@ -282,7 +326,8 @@ export class Watcher {
           throw err;
         }
         for (const f of this.files.values()) if (batch.state.has(f.key)) f.committed = f.readPos;
-        for (const [topic, messages] of batch.byTopic) this.metrics.add(this.metrics.recordsSent, topic, messages.length);
+        for (const [topic, messages] of batch.byTopic)
+          this.metrics.add(this.metrics.recordsSent, topic, messages.length);
         this.metrics.lastCommitMs = Date.now();
         this.metrics.commits++;
         this.metrics.kafkaUp = true;
@@ -291,10 +336,17 @@ export class Watcher {
         this.metrics.kafkaUp = false;
         if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
           this.batchScale = Math.max(1 / 256, this.batchScale / 2);
-          this.log.warn({ batchScale: this.batchScale }, 'the broker refused the batch as too large: sending smaller batches');
+          this.log.warn(
+            { batchScale: this.batchScale },
+            'the broker refused the batch as too large: sending smaller batches',
+          );
         }
-        this.log.warn({ err: (err as Error).message, records: batch.records, attempt }, 'transaction failed; reconnecting and reading again from the committed positions');
-        if (attempt > 1) await sleep(backoffDelay(attempt - 1, { initialDelayMs: 200, maxDelayMs: 5_000 }));
+        this.log.warn(
+          { err: (err as Error).message, records: batch.records, attempt },
+          'transaction failed; reconnecting and reading again from the committed positions',
+        );
+        if (attempt > 1)
+          await sleep(backoffDelay(attempt - 1, { initialDelayMs: 200, maxDelayMs: 5_000 }));
         // Whether or not the commit landed, the offsets topic knows: reload it and redo the batch from there.
         await this.connect();
         const redo = new Batch();
@@ -307,7 +359,9 @@ export class Watcher {
 
   /** Closes files that left the paths (rotated away, deleted) once read to the end and quiet. */
   private async release(): Promise<void> {
-    const gone = [...this.files.values()].filter((f) => !f.matched && f.committed >= f.size && Date.now() - f.idleSince > RELEASE_AFTER_MS);
+    const gone = [...this.files.values()].filter(
+      (f) => !f.matched && f.committed >= f.size && Date.now() - f.idleSince > RELEASE_AFTER_MS,
+    );
     if (gone.length === 0) return;
     const batch = new Batch();
     for (const f of gone) batch.setState(f.key, null);

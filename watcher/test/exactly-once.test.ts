@@ -9,10 +9,26 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { down, loadConfig, silentReporter, up } from '@pulse/stack';
-import { freePort, readTopics, setup, sleep, startWatcher, stopWatcher, webLine, type Rec, type Setup } from './helpers.js';
+import {
+  freePort,
+  readTopics,
+  setup,
+  sleep,
+  startWatcher,
+  stopWatcher,
+  webLine,
+  type Rec,
+  type Setup,
+} from './helpers.js';
 
 /** Appends `total` lines over `files` files in small bursts; returns each file's line start offsets. */
-async function writeLines(s: Setup, files: number, total: number, burst: number, pauseMs: number): Promise<Map<string, number[]>> {
+async function writeLines(
+  s: Setup,
+  files: number,
+  total: number,
+  burst: number,
+  pauseMs: number,
+): Promise<Map<string, number[]>> {
   const offsets = new Map<string, number[]>();
   const sizes = new Map<string, number>();
   for (let n = 0; n < total; n += burst) {
@@ -41,7 +57,9 @@ function checkExactlyOnce(records: Rec[], written: Map<string, number[]>, topic:
     const id = `${r.value!.source_file as string}:${r.value!.source_offset as number}`;
     seen.set(id, (seen.get(id) ?? 0) + 1);
   }
-  const expected = new Set([...written].flatMap(([file, starts]) => starts.map((o) => `${file}:${o}`)));
+  const expected = new Set(
+    [...written].flatMap(([file, starts]) => starts.map((o) => `${file}:${o}`)),
+  );
   const doubled = [...seen].filter(([, c]) => c > 1).length;
   const missing = [...expected].filter((id) => !seen.has(id)).length;
   const unexpected = [...seen.keys()].filter((id) => !expected.has(id)).length;
@@ -79,18 +97,40 @@ describe('exactly once', () => {
     killing = false;
     await killer;
     expect(kills).toBeGreaterThanOrEqual(5);
-    const records = await readTopics(s.brokers, [s.topics.access], (r) => r.length >= TOTAL, 180_000);
+    const records = await readTopics(
+      s.brokers,
+      [s.topics.access],
+      (r) => r.length >= TOTAL,
+      180_000,
+    );
     // Give a doubled line time to show up beyond the expected count.
     await sleep(3000);
-    const all = await readTopics(s.brokers, [s.topics.access], (r) => r.length >= records.length, 60_000);
+    const all = await readTopics(
+      s.brokers,
+      [s.topics.access],
+      (r) => r.length >= records.length,
+      60_000,
+    );
     await stopWatcher(child);
-    expect(checkExactlyOnce(all, written, s.topics.access)).toEqual({ doubled: 0, missing: 0, unexpected: 0, distinct: TOTAL });
+    expect(checkExactlyOnce(all, written, s.topics.access)).toEqual({
+      doubled: 0,
+      missing: 0,
+      unexpected: 0,
+      distinct: TOTAL,
+    });
     expect(all.filter((r) => r.topic === s.topics.access)).toHaveLength(TOTAL);
   });
 
   it('pauses while the broker is down and resumes without loss or doubles', async () => {
     const home = mkdtempSync(join(tmpdir(), 'watcher-broker-'));
-    const env = { ...process.env, STACK_HOME: home, ZK_PORT: String(await freePort()), KAFKA_PORT: String(await freePort()), FLINK_REST_PORT: String(await freePort()), FLINK_RPC_PORT: String(await freePort()) };
+    const env = {
+      ...process.env,
+      STACK_HOME: home,
+      ZK_PORT: String(await freePort()),
+      KAFKA_PORT: String(await freePort()),
+      FLINK_REST_PORT: String(await freePort()),
+      FLINK_RPC_PORT: String(await freePort()),
+    };
     const config = loadConfig(env);
     const brokers = `${config.host}:${config.kafkaPort}`;
     await up(config, silentReporter, { parts: ['zookeeper', 'kafka'] });
@@ -111,7 +151,12 @@ describe('exactly once', () => {
       await up(config, silentReporter, { parts: ['zookeeper', 'kafka'] });
       const all = await readTopics(brokers, [s.topics.access], (r) => r.length >= 30_000, 120_000);
       await sleep(2000);
-      const settled = await readTopics(brokers, [s.topics.access], (r) => r.length >= all.length, 30_000);
+      const settled = await readTopics(
+        brokers,
+        [s.topics.access],
+        (r) => r.length >= all.length,
+        30_000,
+      );
       await stopWatcher(child);
       // Every line of the files, by file and offset: recompute the offsets from the files' lines.
       const written = new Map<string, number[]>();
@@ -125,7 +170,12 @@ describe('exactly once', () => {
         }
         written.set(f, starts);
       }
-      expect(checkExactlyOnce(settled, written, s.topics.access)).toEqual({ doubled: 0, missing: 0, unexpected: 0, distinct: 30_000 });
+      expect(checkExactlyOnce(settled, written, s.topics.access)).toEqual({
+        doubled: 0,
+        missing: 0,
+        unexpected: 0,
+        distinct: 30_000,
+      });
     } finally {
       await down(config, silentReporter, { purge: true });
     }

@@ -31,7 +31,10 @@ export interface Setup {
 }
 
 /** A temp folder with a config watching logs/ for all three formats, on fresh topic names. */
-export async function setup(extra: Record<string, unknown> = {}, kafkaBrokers = brokers): Promise<Setup> {
+export async function setup(
+  extra: Record<string, unknown> = {},
+  kafkaBrokers = brokers,
+): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'watcher-'));
   const logs = join(dir, 'logs');
   mkdirSync(logs);
@@ -39,35 +42,63 @@ export async function setup(extra: Record<string, unknown> = {}, kafkaBrokers = 
   const topics = { access: `access-${id}`, wifi: `wifi-${id}`, schedule: `schedule-${id}` };
   const port = await freePort();
   const configFile = join(dir, 'watcher.json');
-  writeFileSync(configFile, JSON.stringify({
-    kafka: { brokers: [kafkaBrokers] },
-    stateId: `test-${id}`,
-    http: { port },
-    pollIntervalMs: 100,
-    sources: [
-      { name: 'web', paths: ['logs/access*.log'], format: 'combined', topic: topics.access, timezone: 'UTC' },
-      { name: 'wifi', paths: ['logs/wifi.log'], format: 'wifi-json', topic: topics.wifi, timezone: 'Asia/Shanghai' },
-      { name: 'schedule', paths: ['logs/schedule.csv'], format: 'schedule-csv', topic: topics.schedule, timezone: 'Asia/Shanghai' },
-    ],
-    ...extra,
-  }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      kafka: { brokers: [kafkaBrokers] },
+      stateId: `test-${id}`,
+      http: { port },
+      pollIntervalMs: 100,
+      sources: [
+        {
+          name: 'web',
+          paths: ['logs/access*.log'],
+          format: 'combined',
+          topic: topics.access,
+          timezone: 'UTC',
+        },
+        {
+          name: 'wifi',
+          paths: ['logs/wifi.log'],
+          format: 'wifi-json',
+          topic: topics.wifi,
+          timezone: 'Asia/Shanghai',
+        },
+        {
+          name: 'schedule',
+          paths: ['logs/schedule.csv'],
+          format: 'schedule-csv',
+          topic: topics.schedule,
+          timezone: 'Asia/Shanghai',
+        },
+      ],
+      ...extra,
+    }),
+  );
   return { dir, logs, configFile, topics, port, brokers: kafkaBrokers };
 }
 
 /** Starts the watcher CLI as its own process (so it can be killed for real). */
 export function startWatcher(s: Setup): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'watcher', 'src', 'cli.ts'), '--config', s.configFile], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, KAFKA_BROKERS: s.brokers, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'watcher', 'src', 'cli.ts'), '--config', s.configFile],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KAFKA_BROKERS: s.brokers, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   child.stderr!.on('data', (d: Buffer) => {
     if (process.env.WATCHER_TEST_VERBOSE) process.stderr.write(d);
   });
   return child;
 }
 
-export async function stopWatcher(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopWatcher(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
   // A process killed by a signal has no exit code, only a signal code.
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const done = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -82,16 +113,30 @@ export interface Rec {
 }
 
 /** Reads topics from the beginning (read_committed) until `done` holds or the timeout passes. */
-export async function readTopics(kafkaBrokers: string, topics: string[], done: (records: Rec[]) => boolean, timeoutMs = 60_000): Promise<Rec[]> {
-  const kafka = new Kafka({ clientId: 'watcher-test-reader', brokers: [kafkaBrokers], logLevel: logLevel.NOTHING });
+export async function readTopics(
+  kafkaBrokers: string,
+  topics: string[],
+  done: (records: Rec[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<Rec[]> {
+  const kafka = new Kafka({
+    clientId: 'watcher-test-reader',
+    brokers: [kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+  if (missing.length)
+    await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
   await admin.disconnect();
   const records: Rec[] = [];
-  const consumer = kafka.consumer({ groupId: `reader-${uid()}`, readUncommitted: false, maxBytes: 50 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `reader-${uid()}`,
+    readUncommitted: false,
+    maxBytes: 50 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   await new Promise<void>((resolve) => {
@@ -104,7 +149,12 @@ export async function readTopics(kafkaBrokers: string, topics: string[], done: (
     };
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) records.push({ topic: batch.topic, key: m.key?.toString() ?? null, value: m.value ? (JSON.parse(m.value.toString()) as Record<string, unknown>) : null });
+        for (const m of batch.messages)
+          records.push({
+            topic: batch.topic,
+            key: m.key?.toString() ?? null,
+            value: m.value ? (JSON.parse(m.value.toString()) as Record<string, unknown>) : null,
+          });
         check();
       },
     });
@@ -118,7 +168,20 @@ export async function readTopics(kafkaBrokers: string, topics: string[], done: (
 export function webLine(n: number, ts = Date.UTC(2026, 0, 1, 0, 0, 0) + n * 10): string {
   const d = new Date(ts);
   const pad = (x: number) => String(x).padStart(2, '0');
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const months = [
+    'Jan',
+    'Feb',
+    'Mar',
+    'Apr',
+    'May',
+    'Jun',
+    'Jul',
+    'Aug',
+    'Sep',
+    'Oct',
+    'Nov',
+    'Dec',
+  ];
   return `10.0.${(n >> 8) & 255}.${n & 255} - - [${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000] "GET /n/${n} HTTP/1.1" 200 ${n % 1000} "-" "test-agent"`;
 }
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import Value from 'typebox/value';
-import { AccessLogRecord, CourseScheduleKey, CourseScheduleRecord, WifiLogRecord } from '@pulse/contracts';
+import {
+  AccessLogRecord,
+  CourseScheduleKey,
+  CourseScheduleRecord,
+  WifiLogRecord,
+} from '@pulse/contracts';
 import { clfParser } from './clf.js';
 import { parseSchedule, scheduleKey } from './schedule.js';
 import { wifiParser } from './wifi.js';
@@ -16,26 +21,59 @@ describe('combined and common log format', () => {
     ['+0000', Date.UTC(2015, 4, 17, 10, 5, 3)],
     ['+0530', Date.UTC(2015, 4, 17, 4, 35, 3)],
   ])('honours the offset %s as written', (offset, utc) => {
-    const r = combined(`83.149.9.216 - - [17/May/2015:10:05:03 ${offset}] "GET /index.html HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (X11)"`, ctx);
+    const r = combined(
+      `83.149.9.216 - - [17/May/2015:10:05:03 ${offset}] "GET /index.html HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (X11)"`,
+      ctx,
+    );
     expect(r.ok && r.value.ts_ms).toBe(utc);
-    expect(r.ok && r.value.event_time).toBe(new Date(utc).toISOString().replace('T', ' ').replace('Z', ''));
+    expect(r.ok && r.value.event_time).toBe(
+      new Date(utc).toISOString().replace('T', ' ').replace('Z', ''),
+    );
   });
 
   it('reads every field and keys the record by visitor', () => {
-    const r = combined('10.1.2.3 - alice [01/Jan/2026:00:00:01 +0000] "POST /login?x=1 HTTP/2.0" 302 - "-" "curl/8.0 \\"quoted\\""', ctx);
-    expect(r).toEqual({ ok: true, key: '10.1.2.3', value: { event_time: '2026-01-01 00:00:01.000', ts_ms: Date.UTC(2026, 0, 1, 0, 0, 1), client_ip: '10.1.2.3', visitor_id: '10.1.2.3', method: 'POST', path: '/login?x=1', protocol: 'HTTP/2.0', status: 302, bytes: 0, referrer: '-', user_agent: 'curl/8.0 \\"quoted\\"', source_file: '/logs/access.log', source_offset: 1234 } });
+    const r = combined(
+      '10.1.2.3 - alice [01/Jan/2026:00:00:01 +0000] "POST /login?x=1 HTTP/2.0" 302 - "-" "curl/8.0 \\"quoted\\""',
+      ctx,
+    );
+    expect(r).toEqual({
+      ok: true,
+      key: '10.1.2.3',
+      value: {
+        event_time: '2026-01-01 00:00:01.000',
+        ts_ms: Date.UTC(2026, 0, 1, 0, 0, 1),
+        client_ip: '10.1.2.3',
+        visitor_id: '10.1.2.3',
+        method: 'POST',
+        path: '/login?x=1',
+        protocol: 'HTTP/2.0',
+        status: 302,
+        bytes: 0,
+        referrer: '-',
+        user_agent: 'curl/8.0 \\"quoted\\"',
+        source_file: '/logs/access.log',
+        source_offset: 1234,
+      },
+    });
   });
 
   it('uses ip + user agent as the visitor when configured', () => {
-    const r = clfParser('combined', 'ip+ua')('1.1.1.1 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"', ctx);
+    const r = clfParser('combined', 'ip+ua')(
+      '1.1.1.1 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"',
+      ctx,
+    );
     expect(r.ok && r.key).toBe('1.1.1.1|UA');
   });
 
   it('reads common format, and refuses what is not a log line', () => {
     const common = clfParser('common', 'ip');
-    expect(common('1.1.1.1 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.0" 404 12', ctx)).toMatchObject({ ok: true, value: { status: 404, user_agent: '-' } });
+    expect(
+      common('1.1.1.1 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.0" 404 12', ctx),
+    ).toMatchObject({ ok: true, value: { status: 404, user_agent: '-' } });
     expect(combined('garbage line', ctx)).toEqual({ ok: false, reason: 'not a combined log line' });
-    expect(combined('1.1.1.1 - - [32/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"', ctx)).toMatchObject({ ok: false, reason: expect.stringContaining('invalid time') });
+    expect(
+      combined('1.1.1.1 - - [32/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"', ctx),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('invalid time') });
   });
 });
 
@@ -49,7 +87,9 @@ describe('naive campus times', () => {
     expect(naiveToUtc('2026-03-08 01:30:00', 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 6, 30));
     expect(naiveToUtc('2026-03-08 03:30:00', 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 7, 30));
     expect(naiveToUtc('2026-03-08 02:30:00', 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 7, 30));
-    expect(naiveToUtc('2026-11-01 01:30:00', 'America/New_York')).toBe(Date.UTC(2026, 10, 1, 5, 30));
+    expect(naiveToUtc('2026-11-01 01:30:00', 'America/New_York')).toBe(
+      Date.UTC(2026, 10, 1, 5, 30),
+    );
     expect(naiveToUtc('2026-11-01 03:00:00', 'America/New_York')).toBe(Date.UTC(2026, 10, 1, 8, 0));
   });
 
@@ -62,35 +102,102 @@ describe('naive campus times', () => {
 describe('campus Wi-Fi JSON', () => {
   const parse = wifiParser('Asia/Shanghai');
   it('reads the controller record, keeping the campus-local time', () => {
-    const r = parse('{"currentapname": "AZ-1F-16", "apname": "AZ-1F-14", "ssid": "CUHK(SZ)", "mac": "60-8C-4a-57-12-4d", "connecttime": "2019-09-02 15:23:02", "connectresult": "Success", "uppacketnum": 5565, "upbyte": 2070823, "downpacketnum": 3852, "downbyte": 2168987}', ctx);
-    expect(r).toEqual({ ok: true, key: '60-8c-4a-57-12-4d', value: { event_time: '2019-09-02 07:23:02.000', ts_ms: Date.UTC(2019, 8, 2, 7, 23, 2), local_time: '2019-09-02 15:23:02', mac: '60-8c-4a-57-12-4d', apname: 'AZ-1F-14', currentapname: 'AZ-1F-16', ssid: 'CUHK(SZ)', connectresult: 'Success', uppacketnum: 5565, upbyte: 2070823, downpacketnum: 3852, downbyte: 2168987, source_file: '/logs/access.log', source_offset: 1234 } });
+    const r = parse(
+      '{"currentapname": "AZ-1F-16", "apname": "AZ-1F-14", "ssid": "CUHK(SZ)", "mac": "60-8C-4a-57-12-4d", "connecttime": "2019-09-02 15:23:02", "connectresult": "Success", "uppacketnum": 5565, "upbyte": 2070823, "downpacketnum": 3852, "downbyte": 2168987}',
+      ctx,
+    );
+    expect(r).toEqual({
+      ok: true,
+      key: '60-8c-4a-57-12-4d',
+      value: {
+        event_time: '2019-09-02 07:23:02.000',
+        ts_ms: Date.UTC(2019, 8, 2, 7, 23, 2),
+        local_time: '2019-09-02 15:23:02',
+        mac: '60-8c-4a-57-12-4d',
+        apname: 'AZ-1F-14',
+        currentapname: 'AZ-1F-16',
+        ssid: 'CUHK(SZ)',
+        connectresult: 'Success',
+        uppacketnum: 5565,
+        upbyte: 2070823,
+        downpacketnum: 3852,
+        downbyte: 2168987,
+        source_file: '/logs/access.log',
+        source_offset: 1234,
+      },
+    });
   });
 
   it('says why it refuses a record', () => {
-    expect(parse('{"mac": "x"', ctx)).toMatchObject({ ok: false, reason: expect.stringContaining('invalid JSON') });
-    expect(parse('{"mac": "aa", "currentapname": "A", "connecttime": "soon"}', ctx)).toEqual({ ok: false, reason: 'invalid connecttime "soon"' });
+    expect(parse('{"mac": "x"', ctx)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('invalid JSON'),
+    });
+    expect(parse('{"mac": "aa", "currentapname": "A", "connecttime": "soon"}', ctx)).toEqual({
+      ok: false,
+      reason: 'invalid connecttime "soon"',
+    });
     expect(parse('[1,2]', ctx)).toEqual({ ok: false, reason: 'not a JSON object' });
   });
 });
 
 describe('course schedule CSV', () => {
   it('reads rows, normalises times and weekdays, and reports bad rows with their line', () => {
-    const csv = 'course_id,section,room,aps,weekday,start_time,end_time,enrolled\nCSC1001,L01,TA-101,"TA-1F-01;TA-1F-02",Mon,9:00,10:50,40\nMAT2040,L02,TB-105,TB-1F-05,3,10:30:00,12:20:00,25\nBAD,L1,R,AP,9,10:00,11:00,5\n';
+    const csv =
+      'course_id,section,room,aps,weekday,start_time,end_time,enrolled\nCSC1001,L01,TA-101,"TA-1F-01;TA-1F-02",Mon,9:00,10:50,40\nMAT2040,L02,TB-105,TB-1F-05,3,10:30:00,12:20:00,25\nBAD,L1,R,AP,9,10:00,11:00,5\n';
     const parsed = parseSchedule(csv, 'Asia/Shanghai');
     expect(parsed.rows.map((r) => r.row)).toEqual([
-      { course_id: 'CSC1001', section: 'L01', room: 'TA-101', aps: ['TA-1F-01', 'TA-1F-02'], aps_csv: 'TA-1F-01,TA-1F-02', weekday: 1, start_time: '09:00:00', end_time: '10:50:00', enrolled: 40, timezone: 'Asia/Shanghai' },
-      { course_id: 'MAT2040', section: 'L02', room: 'TB-105', aps: ['TB-1F-05'], aps_csv: 'TB-1F-05', weekday: 3, start_time: '10:30:00', end_time: '12:20:00', enrolled: 25, timezone: 'Asia/Shanghai' },
+      {
+        course_id: 'CSC1001',
+        section: 'L01',
+        room: 'TA-101',
+        aps: ['TA-1F-01', 'TA-1F-02'],
+        aps_csv: 'TA-1F-01,TA-1F-02',
+        weekday: 1,
+        start_time: '09:00:00',
+        end_time: '10:50:00',
+        enrolled: 40,
+        timezone: 'Asia/Shanghai',
+      },
+      {
+        course_id: 'MAT2040',
+        section: 'L02',
+        room: 'TB-105',
+        aps: ['TB-1F-05'],
+        aps_csv: 'TB-1F-05',
+        weekday: 3,
+        start_time: '10:30:00',
+        end_time: '12:20:00',
+        enrolled: 25,
+        timezone: 'Asia/Shanghai',
+      },
     ]);
     expect(parsed.rows[0]!.key).toBe(scheduleKey('CSC1001', 'L01'));
-    expect(parsed.errors).toEqual([{ line: 4, offset: csv.indexOf('BAD'), raw: 'BAD,L1,R,AP,9,10:00,11:00,5', reason: 'weekday "9" is not 1-7 or Mon..Sun' }]);
+    expect(parsed.errors).toEqual([
+      {
+        line: 4,
+        offset: csv.indexOf('BAD'),
+        raw: 'BAD,L1,R,AP,9,10:00,11:00,5',
+        reason: 'weekday "9" is not 1-7 or Mon..Sun',
+      },
+    ]);
   });
 });
 
 describe('records match the shared contract Flink reads', () => {
   it('access_log, wifi_log and course_schedule values and keys', () => {
-    const web = clfParser('combined', 'ip')('1.1.1.1 - - [01/Jan/2026:00:00:01 +0800] "GET / HTTP/1.1" 200 5 "-" "UA"', ctx);
-    const wifi = wifiParser('Asia/Shanghai')('{"mac": "aa", "currentapname": "A", "connecttime": "2019-09-02 15:23:02"}', ctx);
-    const schedule = parseSchedule('course_id,section,room,aps,weekday,start_time,end_time,enrolled\nC1,L1,R,AP1,Tue,8:00,9:00,3\n', 'UTC').rows[0]!;
+    const web = clfParser('combined', 'ip')(
+      '1.1.1.1 - - [01/Jan/2026:00:00:01 +0800] "GET / HTTP/1.1" 200 5 "-" "UA"',
+      ctx,
+    );
+    const wifi = wifiParser('Asia/Shanghai')(
+      '{"mac": "aa", "currentapname": "A", "connecttime": "2019-09-02 15:23:02"}',
+      ctx,
+    );
+    const schedule = parseSchedule(
+      'course_id,section,room,aps,weekday,start_time,end_time,enrolled\nC1,L1,R,AP1,Tue,8:00,9:00,3\n',
+      'UTC',
+    ).rows[0]!;
     expect(web.ok && Value.Check(AccessLogRecord, web.value)).toBe(true);
     expect(wifi.ok && Value.Check(WifiLogRecord, wifi.value)).toBe(true);
     expect(Value.Check(CourseScheduleRecord, schedule.row)).toBe(true);

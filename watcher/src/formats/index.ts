@@ -7,7 +7,10 @@ export type Format = LineFormat | 'schedule-csv';
 export const FORMATS: readonly Format[] = ['combined', 'common', 'wifi-json', 'schedule-csv'];
 
 /** The line parser of a line-oriented format. */
-export function lineParser(format: LineFormat, options: { timezone: string; visitorId: VisitorId }): LineParser {
+export function lineParser(
+  format: LineFormat,
+  options: { timezone: string; visitorId: VisitorId },
+): LineParser {
   switch (format) {
     case 'combined':
     case 'common':

@@ -3,7 +3,16 @@
  * `course_id,section,room,aps,weekday,start_time,end_time,enrolled`, AP names separated by `;` (or `|`),
  * weekday 1-7 (1 = Monday) or Mon..Sun, local times HH:mm[:ss]. The whole file is the schedule.
  */
-export const SCHEDULE_COLUMNS = ['course_id', 'section', 'room', 'aps', 'weekday', 'start_time', 'end_time', 'enrolled'] as const;
+export const SCHEDULE_COLUMNS = [
+  'course_id',
+  'section',
+  'room',
+  'aps',
+  'weekday',
+  'start_time',
+  'end_time',
+  'enrolled',
+] as const;
 
 export interface ScheduleRow {
   course_id: string;
@@ -75,14 +84,23 @@ export function parseSchedule(text: string, timezone: string): ScheduleParse {
       header = cells.map((c) => c.toLowerCase());
       const missing = SCHEDULE_COLUMNS.filter((c) => !header!.includes(c));
       if (missing.length) {
-        result.errors.push({ line: i + 1, offset: lineOffset, raw, reason: `header lacks column(s) ${missing.join(', ')}` });
+        result.errors.push({
+          line: i + 1,
+          offset: lineOffset,
+          raw,
+          reason: `header lacks column(s) ${missing.join(', ')}`,
+        });
         return result;
       }
       continue;
     }
     const get = (c: (typeof SCHEDULE_COLUMNS)[number]) => cells[header!.indexOf(c)] ?? '';
-    const fail = (reason: string) => result.errors.push({ line: i + 1, offset: lineOffset, raw, reason });
-    const aps = get('aps').split(/[;|]/).map((a) => a.trim()).filter(Boolean);
+    const fail = (reason: string) =>
+      result.errors.push({ line: i + 1, offset: lineOffset, raw, reason });
+    const aps = get('aps')
+      .split(/[;|]/)
+      .map((a) => a.trim())
+      .filter(Boolean);
     const dayText = get('weekday').toLowerCase();
     const weekday = /^[1-7]$/.test(dayText) ? Number(dayText) : DAYS[dayText.slice(0, 3)];
     const start = time(get('start_time'));
@@ -91,9 +109,13 @@ export function parseSchedule(text: string, timezone: string): ScheduleParse {
     if (!get('course_id') || !get('section')) fail('course_id and section are required');
     else if (aps.length === 0) fail('aps lists no access point');
     else if (weekday === undefined) fail(`weekday "${get('weekday')}" is not 1-7 or Mon..Sun`);
-    else if (!start || !end) fail(`start_time/end_time must be HH:mm[:ss], got "${get('start_time')}" and "${get('end_time')}"`);
+    else if (!start || !end)
+      fail(
+        `start_time/end_time must be HH:mm[:ss], got "${get('start_time')}" and "${get('end_time')}"`,
+      );
     else if (start >= end) fail(`class ends (${end}) before it starts (${start})`);
-    else if (!Number.isInteger(enrolled) || enrolled < 0) fail(`enrolled "${get('enrolled')}" is not a whole number`);
+    else if (!Number.isInteger(enrolled) || enrolled < 0)
+      fail(`enrolled "${get('enrolled')}" is not a whole number`);
     else {
       const key = scheduleKey(get('course_id'), get('section'));
       if (seen.has(key)) {
@@ -105,7 +127,18 @@ export function parseSchedule(text: string, timezone: string): ScheduleParse {
         key,
         line: i + 1,
         offset: lineOffset,
-        row: { course_id: get('course_id'), section: get('section'), room: get('room'), aps, aps_csv: aps.join(','), weekday, start_time: start, end_time: end, enrolled, timezone },
+        row: {
+          course_id: get('course_id'),
+          section: get('section'),
+          room: get('room'),
+          aps,
+          aps_csv: aps.join(','),
+          weekday,
+          start_time: start,
+          end_time: end,
+          enrolled,
+          timezone,
+        },
       });
     }
   }

@@ -12,10 +12,12 @@ export function wifiParser(zone: string): LineParser {
     } catch (err) {
       return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not a JSON object' };
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      return { ok: false, reason: 'not a JSON object' };
     const r = raw as Record<string, unknown>;
     for (const field of ['mac', 'connecttime', 'currentapname'] as const) {
-      if (typeof r[field] !== 'string' || r[field] === '') return { ok: false, reason: `missing or empty "${field}"` };
+      if (typeof r[field] !== 'string' || r[field] === '')
+        return { ok: false, reason: `missing or empty "${field}"` };
     }
     const local = (r.connecttime as string).trim();
     const ts = naiveToUtc(local, zone);
@@ -34,7 +36,12 @@ export function wifiParser(zone: string): LineParser {
     };
     for (const n of NUMBERS) {
       const v = r[n];
-      value[n] = typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : 0;
+      value[n] =
+        typeof v === 'number' && Number.isFinite(v)
+          ? v
+          : typeof v === 'string' && /^\d+$/.test(v)
+            ? Number(v)
+            : 0;
     }
     return { ok: true, key: value.mac as string, value };
   };

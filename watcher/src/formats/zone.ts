@@ -7,7 +7,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     formatters.set(zone, f);
   }
   return f;
@@ -25,8 +34,19 @@ export function isValidZone(zone: string): boolean {
 
 /** The zone's UTC offset in minutes at an instant. */
 export function offsetAt(zone: string, utcMs: number): number {
-  const parts = Object.fromEntries(formatter(zone).formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(new Date(utcMs))
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
 }
 
@@ -40,15 +60,32 @@ const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})
 export function naiveToUtc(text: string, zone: string): number | undefined {
   const m = NAIVE.exec(text.trim());
   if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const check = new Date(wall);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  if (
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59
+  )
+    return undefined;
   // The zone's offsets a day either side bracket any change near this wall time.
   const before = offsetAt(zone, wall - 86_400_000);
   const after = offsetAt(zone, wall + 86_400_000);
-  const valid = [...new Set([before, after])].map((o) => wall - o * 60_000).filter((utc) => offsetAt(zone, utc) * 60_000 === wall - utc);
+  const valid = [...new Set([before, after])]
+    .map((o) => wall - o * 60_000)
+    .filter((utc) => offsetAt(zone, utc) * 60_000 === wall - utc);
   if (valid.length > 0) return Math.min(...valid);
   // In a gap no instant has this wall time: read it with the offset before the change.
   return wall - before * 60_000;
