@@ -34,15 +34,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Installs Debian's Chromium when it is missing (never a tool's own browser download). */
+/**
+ * Installs Debian's Chromium when it is missing (never a tool's own browser download), and a CJK
+ * font when none is present, so the Chinese screenshots show characters rather than boxes.
+ */
 export function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
+  const packages: string[] = [];
+  if (!existsSync(CHROMIUM)) packages.push('chromium');
+  if (!hasCjkFont()) packages.push('fonts-wqy-zenhei');
+  if (packages.length === 0) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
-    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', ...packages], { stdio: 'inherit', env });
   } catch {
     execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', ...packages], { stdio: 'inherit', env });
+  }
+}
+
+function hasCjkFont(): boolean {
+  try {
+    return execFileSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    // No fontconfig tool: let Chromium's own fallback do; the numbers under test are not CJK.
+    return true;
   }
 }
 
