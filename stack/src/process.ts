@@ -80,7 +80,8 @@ export async function stopProcess(record: PidRecord, graceMs: number): Promise<'
   return 'killed';
 }
 
-function isAlive(pid: number): boolean {
+/** True while the process exists and is not a zombie waiting to be reaped. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {

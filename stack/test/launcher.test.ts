@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type StackConfig } from '../src/config.js';
 import { silentReporter } from '../src/log.js';
 import { down, status, up } from '../src/stack.js';
-import { readPidFile } from '../src/process.js';
+import { isAlive, readPidFile } from '../src/process.js';
 import { buildParts } from '../src/parts.js';
 
 async function freePort(): Promise<number> {
@@ -24,14 +24,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// A stopped child of this process may linger as a zombie for a moment: that is not alive.
+const alive = isAlive;
 
 describe('stack launcher', async () => {
   const home = mkdtempSync(join(tmpdir(), 'stack-test-'));
