@@ -59,7 +59,7 @@ function hits(start: number): Hit[] {
   let s = 7;
   for (let i = 0; i < 90; i++) {
     s = (s * 1103515245 + 12345) % 2 ** 31;
-    out.push({ t: start + i * 500, ip: `10.1.0.${(s % 12) + 1}` });
+    out.push({ t: start + i * 500, ip: `10.1.0.${((s >>> 16) % 12) + 1}` });
   }
   return out;
 }
