@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** True when something accepts TCP connections on host:port. */
@@ -61,4 +61,16 @@ export async function flinkOverview(restUrl: string, timeoutMs = 3000): Promise<
   } catch {
     return undefined;
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now: for tests and tools that run a second stack beside the first. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
 }

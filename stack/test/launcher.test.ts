@@ -3,7 +3,6 @@
  * temporary runtime folder, so a running development stack is not touched.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,16 +12,7 @@ import { silentReporter } from '../src/log.js';
 import { down, status, up } from '../src/stack.js';
 import { isAlive, readPidFile } from '../src/process.js';
 import { buildParts } from '../src/parts.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../src/health.js';
 
 // A stopped child of this process may linger as a zombie for a moment: that is not alive.
 const alive = isAlive;

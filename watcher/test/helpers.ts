@@ -2,24 +2,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { REPO_ROOT } from '@pulse/stack';
+import { freePort, REPO_ROOT } from '@pulse/stack';
+
+export { freePort };
 
 export const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const uid = () => randomUUID().slice(0, 8);
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Setup {
   dir: string;
