@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { REPO_ROOT } from '@pulse/stack';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { brokers, flinkUrl, uid } from './kafka-helpers.js';
+import { brokers, createTopics, deleteTopics, flinkUrl, uid } from './kafka-helpers.js';
 
 const TOKEN = 'test-operator-token-api';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -128,10 +128,13 @@ describe('job API', () => {
   });
 
   it('reports Flink and Kafka in the cluster view', async () => {
-    const cluster = (await app.inject({ url: '/api/cluster' })).json() as { flink: { 'flink-version': string; taskmanagers: number }; kafka: { topics: unknown[] } };
+    const topic = `cluster-view-${id}`;
+    await createTopics([{ topic, partitions: 2 }]);
+    const cluster = (await app.inject({ url: '/api/cluster' })).json() as { flink: { 'flink-version': string; taskmanagers: number }; kafka: { topics: { name: string; partitions: number }[] } };
+    await deleteTopics([topic]);
     expect(cluster.flink['flink-version']).toBe('1.12.7');
     expect(cluster.flink.taskmanagers).toBeGreaterThanOrEqual(1);
-    expect(Array.isArray(cluster.kafka.topics)).toBe(true);
+    expect(cluster.kafka.topics).toContainEqual({ name: topic, partitions: 2 });
   });
 
   it('serves the OpenAPI description at /docs', async () => {
