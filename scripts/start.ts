@@ -80,10 +80,53 @@ function operatorToken(): string {
 }
 
 /** Starts a service in its own process group (Ctrl-C reaches only this script, which stops it in order). */
+const servicesFile = join(runDir, 'services.json');
+/** A marker in each service's environment, so a later run can recognise the services of this folder. */
+const SERVICE_MARKER = `PULSE_START_HOME=${config.home}`;
+
+/**
+ * Services left behind by a run that died without its Ctrl-C handler (kill -9, a crash) still hold
+ * their ports: stop them before starting anew. Only processes carrying this folder's marker are touched.
+ */
+async function stopLeftovers(): Promise<void> {
+  if (!existsSync(servicesFile)) return;
+  let left: { pids: number[]; parts: PartName[] } = { pids: [], parts: [] };
+  try {
+    left = { ...left, ...(JSON.parse(readFileSync(servicesFile, 'utf8')) as Partial<typeof left>) };
+  } catch {
+    // unreadable: nothing to adopt
+  }
+  const ours = left.pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(SERVICE_MARKER);
+    } catch {
+      return false; // gone already
+    }
+  });
+  for (const pid of ours) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (ours.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const pid of ours.filter(alive)) process.kill(pid, 'SIGKILL');
+  if (ours.length) report.info(`stopped ${ours.length} service(s) left by an earlier run that did not stop cleanly`);
+  // The runtime parts that run started are this run's to stop now.
+  startedParts.push(...left.parts);
+  rmSync(servicesFile, { force: true });
+}
+
+function recordServices(): void {
+  writeFileSync(servicesFile, JSON.stringify({ pids: servicePids, parts: startedParts }));
+}
+
+const servicePids: number[] = [];
+
 function service(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env, PULSE_START_HOME: config.home }, stdio: ['ignore', log, log], detached: true });
   closeSync(log);
+  if (child.pid) {
+    servicePids.push(child.pid);
+    recordServices();
+  }
   child.on('exit', (code, signal) => {
     if (!stopping) report.warn(`${name} exited (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
   });
@@ -131,13 +174,21 @@ async function shutdown(signal: string): Promise<void> {
     report.info('demo traffic stopped');
   }
   await stopService(watcher, 'watcher');
-  for (const name of deployed) {
+  // Jobs die with the cluster: when this run stops the JobManager, every running job is stopped with
+  // a savepoint first (also those an earlier run started), so the next run resumes them.
+  let toStop = deployed;
+  if (startedParts.includes('jobmanager')) {
+    const listed = await api<{ jobs: { file: string; state: string }[] }>('GET', '/api/jobs', token).catch(() => undefined);
+    toStop = listed ? listed.body.jobs.filter((j) => j.state === 'RUNNING').map((j) => j.file.replace(/\.sql$/, '')) : deployed;
+  }
+  for (const name of toStop) {
     // A savepoint now lets the next run resume the job where it stopped.
     const res = await api<{ state?: string; savepoint?: string; message?: string }>('POST', `/api/jobs/${name}/stop`, token).catch(() => undefined);
     report.info(`job ${name}: ${res ? (res.body.savepoint ? `stopped with savepoint ${res.body.savepoint}` : (res.body.message ?? res.body.state)) : 'control plane unreachable'}`);
   }
   await stopService(controlPlane, 'control plane');
   if (startedParts.length) await down(config, consoleReporter('start'), { parts: startedParts });
+  rmSync(servicesFile, { force: true });
   rmSync(lockFile, { force: true });
   report.step('stopped');
   process.exit(0);
@@ -145,6 +196,7 @@ async function shutdown(signal: string): Promise<void> {
 
 async function main(): Promise<void> {
   takeStartLock();
+  await stopLeftovers();
   mkdirSync(logDir, { recursive: true });
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -152,7 +204,8 @@ async function main(): Promise<void> {
 
   report.step('step 1/6: the runtime (ZooKeeper, Kafka, Flink 1.12.7)');
   const stack = await up(config, report);
-  startedParts.push(...stack.started);
+  startedParts.push(...stack.started.filter((p) => !startedParts.includes(p)));
+  recordServices();
   const { kafkaBrokers, flinkRestUrl } = endpoints(config);
 
   report.step('step 2/6: topics');
