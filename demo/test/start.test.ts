@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort, REPO_ROOT } from '@pulse/stack';
+import { freePort, REPO_ROOT, spareStackEnv } from '@pulse/stack';
 
 /** Processes whose environment or command line mention the runtime folder: what this run started. */
 function processesOf(home: string): string[] {
@@ -31,11 +31,7 @@ describe('npm start', async () => {
   const cpPort = await freePort();
   const env = {
     ...process.env,
-    STACK_HOME: home,
-    ZK_PORT: String(await freePort()),
-    KAFKA_PORT: String(await freePort()),
-    FLINK_REST_PORT: String(await freePort()),
-    FLINK_RPC_PORT: String(await freePort()),
+    ...(await spareStackEnv(home)),
     CONTROL_PLANE_PORT: String(cpPort),
     WATCHER_HTTP_PORT: String(await freePort()),
     // Short windows so closed PV/UV windows arrive within the test.

@@ -74,3 +74,17 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Environment for a second, private stack beside a running one: its own runtime folder and spare
+ * ports for every part (tests of the launcher, the watcher's broker outage, the start command).
+ */
+export async function spareStackEnv(home: string): Promise<Record<'STACK_HOME' | 'ZK_PORT' | 'KAFKA_PORT' | 'FLINK_REST_PORT' | 'FLINK_RPC_PORT', string>> {
+  return {
+    STACK_HOME: home,
+    ZK_PORT: String(await freePort()),
+    KAFKA_PORT: String(await freePort()),
+    FLINK_REST_PORT: String(await freePort()),
+    FLINK_RPC_PORT: String(await freePort()),
+  };
+}

@@ -3,4 +3,4 @@ export { up, down, status, paths, type UpResult, type PartStatus } from './stack
 export { consoleReporter, silentReporter, StackError, type Reporter } from './log.js';
 export { PART_ORDER, type PartName } from './parts.js';
 export { ARTIFACT_SETS, libDir, resolveArtifacts } from './artifacts.js';
-export { freePort } from './health.js';
+export { freePort, spareStackEnv } from './health.js';

@@ -12,14 +12,14 @@ import { silentReporter } from '../src/log.js';
 import { down, status, up } from '../src/stack.js';
 import { isAlive, readPidFile } from '../src/process.js';
 import { buildParts } from '../src/parts.js';
-import { freePort } from '../src/health.js';
+import { spareStackEnv } from '../src/health.js';
 
 // A stopped child of this process may linger as a zombie for a moment: that is not alive.
 const alive = isAlive;
 
 describe('stack launcher', async () => {
   const home = mkdtempSync(join(tmpdir(), 'stack-test-'));
-  const env = { ...process.env, STACK_HOME: home, ZK_PORT: String(await freePort()), KAFKA_PORT: String(await freePort()), FLINK_REST_PORT: String(await freePort()), FLINK_RPC_PORT: String(await freePort()) };
+  const env = { ...process.env, ...(await spareStackEnv(home)) };
   const config: StackConfig = loadConfig(env);
   const parts = ['zookeeper', 'kafka'] as const;
 

@@ -26,6 +26,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { formatClfTime } from '../src/formats/clf.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,26 +71,10 @@ async function writeLog(file: string, lines: number): Promise<number> {
     '/static/app.3f9c2.js',
     '/library/search?q=flink',
   ];
-  const months = [
-    'Jan',
-    'Feb',
-    'Mar',
-    'Apr',
-    'May',
-    'Jun',
-    'Jul',
-    'Aug',
-    'Sep',
-    'Oct',
-    'Nov',
-    'Dec',
-  ];
-  const pad = (x: number) => String(x).padStart(2, '0');
   const start = Date.UTC(2026, 10, 23, 0, 0, 0);
   let chunk: string[] = [];
   for (let n = 0; n < lines; n++) {
-    const d = new Date(start + n * 7 + 8 * 3600_000); // written as campus-local +0800
-    const time = `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0800`;
+    const time = formatClfTime(start + n * 7, 480); // written as campus-local +0800
     chunk.push(
       `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255} - - [${time}] "GET ${paths[n % paths.length]} HTTP/1.1" ${n % 17 === 0 ? 404 : 200} ${(n * 37) % 50_000} "https://campus.example/" "${agents[n % agents.length]}"\n`,
     );

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { down, loadConfig, silentReporter, up } from '@pulse/stack';
+import { down, loadConfig, silentReporter, spareStackEnv, up } from '@pulse/stack';
 import {
-  freePort,
   readTopics,
   setup,
   sleep,
@@ -123,14 +122,7 @@ describe('exactly once', () => {
 
   it('pauses while the broker is down and resumes without loss or doubles', async () => {
     const home = mkdtempSync(join(tmpdir(), 'watcher-broker-'));
-    const env = {
-      ...process.env,
-      STACK_HOME: home,
-      ZK_PORT: String(await freePort()),
-      KAFKA_PORT: String(await freePort()),
-      FLINK_REST_PORT: String(await freePort()),
-      FLINK_RPC_PORT: String(await freePort()),
-    };
+    const env = { ...process.env, ...(await spareStackEnv(home)) };
     const config = loadConfig(env);
     const brokers = `${config.host}:${config.kafkaPort}`;
     await up(config, silentReporter, { parts: ['zookeeper', 'kafka'] });

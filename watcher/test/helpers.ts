@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, REPO_ROOT } from '@pulse/stack';
+import { formatClfTime } from '../src/formats/clf.js';
 
 export { freePort };
 
@@ -157,23 +158,7 @@ export async function readTopics(
 
 /** A combined-format line whose path carries a number, to recognise it later. */
 export function webLine(n: number, ts = Date.UTC(2026, 0, 1, 0, 0, 0) + n * 10): string {
-  const d = new Date(ts);
-  const pad = (x: number) => String(x).padStart(2, '0');
-  const months = [
-    'Jan',
-    'Feb',
-    'Mar',
-    'Apr',
-    'May',
-    'Jun',
-    'Jul',
-    'Aug',
-    'Sep',
-    'Oct',
-    'Nov',
-    'Dec',
-  ];
-  return `10.0.${(n >> 8) & 255}.${n & 255} - - [${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000] "GET /n/${n} HTTP/1.1" 200 ${n % 1000} "-" "test-agent"`;
+  return `10.0.${(n >> 8) & 255}.${n & 255} - - [${formatClfTime(ts)}] "GET /n/${n} HTTP/1.1" 200 ${n % 1000} "-" "test-agent"`;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -110,3 +110,14 @@ export function clfParser(format: 'combined' | 'common', visitorId: VisitorId): 
     };
   };
 }
+
+const MONTH_NAMES = Object.keys(MONTHS);
+
+/** The inverse of the parser's time: `dd/MMM/yyyy:HH:mm:ss ±hhmm` for an instant shown at an offset. */
+export function formatClfTime(ms: number, offsetMinutes = 0): string {
+  const d = new Date(ms + offsetMinutes * 60_000);
+  const pad = (x: number) => String(x).padStart(2, '0');
+  const abs = Math.abs(offsetMinutes);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  return `${pad(d.getUTCDate())}/${MONTH_NAMES[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+}
