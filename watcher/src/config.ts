@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FORMATS, isValidZone, type Format, type VisitorId } from './formats/index.js';
+import { ENGINES, type EngineChoice } from './producers/index.js';
 
 /** One watched source: files, how to read them, where their records go. */
 export interface SourceConfig {
@@ -19,12 +20,16 @@ export interface SourceConfig {
 export interface WatcherConfig {
   brokers: string[];
   clientId: string;
+  /** The Kafka client that carries the transactions; `auto` prefers librdkafka. */
+  producer: EngineChoice;
   /** Names this watcher's transactional id and its offsets topic; one running watcher per id. */
   stateId: string;
   offsetsTopic: string;
   http: { host: string; port: number };
   /** Largest line accepted; longer ones go to the DLQ cut at this size. */
   maxLineBytes: number;
+  /** Largest record sent to a source topic; a line whose record is bigger goes to the DLQ. */
+  maxRecordBytes: number;
   batch: { maxRecords: number; maxBytes: number };
   pollIntervalMs: number;
   sources: SourceConfig[];
@@ -148,9 +153,33 @@ export function parseConfig(
     1024 * 1024,
   );
   if (maxLineBytes < 64) throw new ConfigError('config field "maxLineBytes" must be at least 64');
+  const maxRecordBytes = field(
+    raw,
+    '',
+    'maxRecordBytes',
+    isInt,
+    'a whole number of bytes',
+    1_000_000,
+  );
+  if (maxRecordBytes < 1024)
+    throw new ConfigError('config field "maxRecordBytes" must be at least 1024');
+  const producer = env.WATCHER_PRODUCER
+    ? (ENGINES.find((e) => e === env.WATCHER_PRODUCER) ??
+      (() => {
+        throw new ConfigError(`WATCHER_PRODUCER must be one of ${ENGINES.join(', ')}`);
+      })())
+    : field(
+        kafka,
+        'kafka.',
+        'producer',
+        (v): v is EngineChoice => ENGINES.includes(v as EngineChoice),
+        `one of ${ENGINES.join(', ')}`,
+        'auto',
+      );
   return {
     brokers,
     clientId: field(kafka, 'kafka.', 'clientId', isString, 'a string', `watcher-${stateId}`),
+    producer,
     stateId,
     offsetsTopic: field(
       raw,
@@ -167,6 +196,7 @@ export function parseConfig(
         : field(http, 'http.', 'port', isInt, 'a port number', 9464),
     },
     maxLineBytes,
+    maxRecordBytes,
     batch: {
       maxRecords: field(batch, 'batch.', 'maxRecords', isInt, 'a whole number', 5000),
       // The broker refuses record batches over 1 MiB per partition by default.

@@ -9,6 +9,19 @@ export class Metrics {
   lastCommitMs = 0;
   commits = 0;
   kafkaUp = false;
+  /** The Kafka client carrying the transactions. */
+  producer = '';
+  /** When the transaction now in flight began; one that takes this long means Kafka is away or stuck. */
+  txStartedMs: number | undefined;
+  static readonly STALLED_TX_MS = 3_000;
+
+  /** Kafka answered the last call and no transaction is hanging. */
+  get kafkaHealthy(): boolean {
+    return (
+      this.kafkaUp &&
+      (this.txStartedMs === undefined || Date.now() - this.txStartedMs < Metrics.STALLED_TX_MS)
+    );
+  }
 
   add(map: Map<string, number>, key: string, n: number): void {
     map.set(key, (map.get(key) ?? 0) + n);
@@ -66,9 +79,9 @@ export class Metrics {
       `watcher_commits_total ${this.commits}`,
     );
     lines.push(
-      '# HELP watcher_kafka_up Whether the last Kafka call succeeded.',
+      '# HELP watcher_kafka_up Whether Kafka answers: the last call succeeded and no transaction has hung for 3 s.',
       '# TYPE watcher_kafka_up gauge',
-      `watcher_kafka_up ${this.kafkaUp ? 1 : 0}`,
+      `watcher_kafka_up ${this.kafkaHealthy ? 1 : 0}`,
     );
     return lines.join('\n') + '\n';
   }
@@ -76,8 +89,9 @@ export class Metrics {
   health() {
     const behind = [...this.bytesBehind.values()].reduce((a, b) => a + b, 0);
     return {
-      status: this.kafkaUp ? 'ok' : 'degraded',
-      kafka: this.kafkaUp ? 'up' : 'unreachable',
+      status: this.kafkaHealthy ? 'ok' : 'degraded',
+      producer: this.producer,
+      kafka: this.kafkaHealthy ? 'up' : 'unreachable',
       lastCommit: this.lastCommitMs ? new Date(this.lastCommitMs).toISOString() : null,
       bytesBehind: behind,
       commits: this.commits,

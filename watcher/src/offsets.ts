@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { FileIdentity } from './files.js';
+import type { TxProducer } from './producers/index.js';
 
 /** What is stored per file in the offsets topic: where the next unread line starts. */
 export interface FileState extends FileIdentity {
@@ -29,19 +30,12 @@ const SENTINEL = '__sentinel__';
  */
 export async function restoreState(
   kafka: Kafka,
-  producer: Producer,
+  producer: TxProducer,
   topic: string,
   timeoutMs = 60_000,
 ): Promise<Map<string, StoredState>> {
   const runId = randomUUID();
-  const tx = await producer.transaction();
-  try {
-    await tx.send({ topic, messages: [{ key: SENTINEL, value: runId }] });
-    await tx.commit();
-  } catch (err) {
-    await tx.abort().catch(() => {});
-    throw err;
-  }
+  await producer.transact([[topic, { keys: [SENTINEL], values: [runId] }]]);
   const state = new Map<string, StoredState>();
   const consumer = kafka.consumer({
     groupId: `${topic}.restore.${runId}`,

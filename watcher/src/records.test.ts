@@ -31,12 +31,11 @@ describe('linesToRecords', () => {
       refused.push(s.name),
     );
     const data = batch.byTopic.get('access_log')!;
-    expect(data.map((m) => [m.key, JSON.parse(m.value as string).user_agent])).toEqual([
+    expect(data.keys.map((k, i) => [k, JSON.parse(data.values[i]!).user_agent])).toEqual([
       ['1.2.3.4', 'UA'],
     ]);
-    const dlq = batch.byTopic
-      .get('access_log.dlq')!
-      .map((m) => [m.key, JSON.parse(m.value as string)]);
+    const dlqRecords = batch.byTopic.get('access_log.dlq')!;
+    const dlq = dlqRecords.keys.map((k, i) => [k, JSON.parse(dlqRecords.values[i]!)]);
     expect(dlq).toEqual([
       [
         '/logs/a.log:84',

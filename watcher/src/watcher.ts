@@ -1,5 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { watch, type FSWatcher } from 'chokidar';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import { ensureTopics } from './topics.js';
 import type { Tracked } from './tracked.js';
 import { restoreState, type FileState, type ScheduleState, type StoredState } from './offsets.js';
 import { publishSchedule, scheduleStateKey } from './schedule-source.js';
+import { createProducer, TooLargeError, type TxProducer } from './producers/index.js';
 
 const RELEASE_AFTER_MS = 5_000;
 /** A record's JSON around its line's own text: field names, file path, repeated visitor id. */
@@ -24,7 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Tails the configured files into Kafka, one transaction per batch together with the new positions. */
 export class Watcher {
   private readonly kafka: Kafka;
-  private producer: Producer | undefined;
+  private readonly producer: TxProducer;
   private readonly files = new Map<string, Tracked>();
   /** Keys of files dropped (truncated) whose positions are deleted with the next transaction. */
   private dropped: string[] = [];
@@ -50,6 +51,26 @@ export class Watcher {
       logLevel: logLevel.NOTHING,
       retry: { retries: 3 },
     });
+    this.producer = createProducer(
+      config.producer,
+      {
+        brokers: config.brokers,
+        clientId: config.clientId,
+        transactionalId: `watcher-${config.stateId}`,
+        maxMessageBytes: config.maxRecordBytes + 64 * 1024,
+      },
+      log,
+    );
+    metrics.producer = this.producer.engine;
+    this.producer.onUnreachable = (reason) => {
+      if (this.metrics.kafkaUp) this.log.warn({ reason }, 'Kafka unreachable');
+      this.metrics.kafkaUp = false;
+    };
+  }
+
+  /** The Kafka client carrying the transactions (librdkafka or kafkajs). */
+  get engine(): string {
+    return this.producer.engine;
   }
 
   /** Connects, restores positions from the offsets topic and starts tailing. */
@@ -68,14 +89,8 @@ export class Watcher {
   private async connect(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.producer?.disconnect().catch(() => {});
         await ensureTopics(this.kafka, this.config);
-        this.producer = this.kafka.producer({
-          transactionalId: `watcher-${this.config.stateId}`,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          transactionTimeout: 60_000,
-        });
+        // Registering the transactional id fences any earlier incarnation and aborts its open transaction.
         await this.producer.connect();
         this.restored = await restoreState(this.kafka, this.producer, this.config.offsetsTopic);
         this.schedules = new Map(
@@ -111,18 +126,48 @@ export class Watcher {
     }
   }
 
+  /**
+   * Reads the next batch while the previous one's transaction commits (at most two batches in
+   * memory). When a transaction fails, the batch read meanwhile is dropped with it: the watcher
+   * reconnects, reloads the committed positions and reads again from there.
+   */
   private async run(): Promise<void> {
     let lastScan = 0;
-    while (this.running) {
-      if (Date.now() - lastScan >= this.config.pollIntervalMs) {
+    let inflight: Promise<boolean> | undefined;
+    let failures = 0;
+    for (;;) {
+      if (this.running && Date.now() - lastScan >= this.config.pollIntervalMs) {
         await this.scan();
         lastScan = Date.now();
       }
       const batch = new Batch();
-      await this.fill(batch);
+      if (this.running) await this.fill(batch);
+      if (inflight) {
+        const landed = await inflight;
+        inflight = undefined;
+        if (!landed) {
+          failures++;
+          if (failures > 1)
+            await sleep(backoffDelay(failures - 1, { initialDelayMs: 200, maxDelayMs: 5_000 }));
+          await this.connect();
+          continue;
+        }
+        failures = 0;
+      }
       if (!batch.empty) {
-        await this.commit(batch);
+        inflight = this.send(batch);
         continue; // more may be waiting: read again at once
+      }
+      if (!this.running) return;
+      if (!this.metrics.kafkaUp) {
+        // Nothing to send, and the client said Kafka went away: ask it, so /health tells the truth.
+        await this.producer.probe().then(
+          () => {
+            this.metrics.kafkaUp = true;
+            this.log.info('Kafka reachable again');
+          },
+          () => {},
+        );
       }
       await this.release();
       await new Promise<void>((resolve) => {
@@ -237,7 +282,7 @@ export class Watcher {
 
   /** Reads from rotated-away files first (to their end), then the live ones, until the batch is full. */
   private async fill(batch: Batch): Promise<void> {
-    for (const key of this.dropped.splice(0)) if (!this.files.has(key)) batch.setState(key, null);
+    for (const key of this.dropped) if (!this.files.has(key)) batch.setState(key, null);
     const order = [...this.files.values()].sort((a, b) => Number(a.matched) - Number(b.matched));
     // After the broker refused a batch as too large, batches shrink (batchScale) until one fits.
     const maxRecords = Math.max(1, Math.floor(this.config.batch.maxRecords * this.batchScale));
@@ -273,6 +318,7 @@ export class Watcher {
         );
         f.readPos = next;
         f.idleSince = Date.now();
+        batch.positions.set(f.key, next);
         const state: FileState = { ...f.id, source: f.source.name, path: f.path, offset: next };
         batch.setState(f.key, JSON.stringify({ kind: 'file', state }));
       }
@@ -304,57 +350,39 @@ export class Watcher {
     }
   }
 
-  /** One transaction: the records and the positions they bring the files to. Retries until it lands. */
-  private async commit(batch: Batch): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const producer = this.producer!;
-      try {
-        const tx = await producer.transaction();
-        try {
-          const topicMessages = [...batch.byTopic].map(([topic, messages]) => ({
-            topic,
-            messages,
-          }));
-          topicMessages.push({
-            topic: this.config.offsetsTopic,
-            messages: [...batch.state].map(([key, value]) => ({ key, value })),
-          });
-          await tx.sendBatch({ topicMessages, acks: -1 });
-          await tx.commit();
-        } catch (err) {
-          await tx.abort().catch(() => {});
-          throw err;
-        }
-        for (const f of this.files.values()) if (batch.state.has(f.key)) f.committed = f.readPos;
-        for (const [topic, messages] of batch.byTopic)
-          this.metrics.add(this.metrics.recordsSent, topic, messages.length);
-        this.metrics.lastCommitMs = Date.now();
-        this.metrics.commits++;
-        this.metrics.kafkaUp = true;
-        return;
-      } catch (err) {
-        this.metrics.kafkaUp = false;
-        if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
-          this.batchScale = Math.max(1 / 256, this.batchScale / 2);
-          this.log.warn(
-            { batchScale: this.batchScale },
-            'the broker refused the batch as too large: sending smaller batches',
-          );
-        }
+  /** One transaction: the records and the positions they bring the files to. Says whether it landed. */
+  private async send(batch: Batch): Promise<boolean> {
+    this.metrics.txStartedMs = Date.now();
+    try {
+      await this.producer.transact(batch.messages(this.config.offsetsTopic));
+    } catch (err) {
+      this.metrics.txStartedMs = undefined;
+      this.metrics.kafkaUp = false;
+      if (err instanceof TooLargeError) {
+        this.batchScale = Math.max(1 / 256, this.batchScale / 2);
         this.log.warn(
-          { err: (err as Error).message, records: batch.records, attempt },
-          'transaction failed; reconnecting and reading again from the committed positions',
+          { batchScale: this.batchScale },
+          'the broker refused the batch as too large: sending smaller batches',
         );
-        if (attempt > 1)
-          await sleep(backoffDelay(attempt - 1, { initialDelayMs: 200, maxDelayMs: 5_000 }));
-        // Whether or not the commit landed, the offsets topic knows: reload it and redo the batch from there.
-        await this.connect();
-        const redo = new Batch();
-        await this.fill(redo);
-        if (redo.empty) return;
-        batch = redo;
       }
+      this.log.warn(
+        { err: (err as Error).message, records: batch.records, engine: this.producer.engine },
+        'transaction failed; reconnecting and reading again from the committed positions',
+      );
+      return false;
     }
+    this.metrics.txStartedMs = undefined;
+    for (const [key, position] of batch.positions) {
+      const f = this.files.get(key);
+      if (f) f.committed = position;
+    }
+    if (this.dropped.length) this.dropped = this.dropped.filter((k) => !batch.state.has(k));
+    for (const [topic, messages] of batch.byTopic)
+      this.metrics.add(this.metrics.recordsSent, topic, messages.keys.length);
+    this.metrics.lastCommitMs = Date.now();
+    this.metrics.commits++;
+    this.metrics.kafkaUp = true;
+    return true;
   }
 
   /** Closes files that left the paths (rotated away, deleted) once read to the end and quiet. */
@@ -365,7 +393,10 @@ export class Watcher {
     if (gone.length === 0) return;
     const batch = new Batch();
     for (const f of gone) batch.setState(f.key, null);
-    await this.commit(batch);
+    if (!(await this.send(batch))) {
+      await this.connect();
+      return;
+    }
     for (const f of gone) {
       await f.fh.close().catch(() => {});
       this.files.delete(f.key);
@@ -381,6 +412,6 @@ export class Watcher {
     await this.loop;
     await this.fsWatcher?.close();
     for (const f of this.files.values()) await f.fh.close().catch(() => {});
-    await this.producer?.disconnect().catch(() => {});
+    await this.producer.disconnect();
   }
 }

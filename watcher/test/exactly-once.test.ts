@@ -49,6 +49,21 @@ async function writeLines(
   return offsets;
 }
 
+/** The watcher really carries its transactions through the engine under test (no silent fallback). */
+async function expectEngine(s: Setup, engine: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const health = await fetch(`http://127.0.0.1:${s.port}/health`)
+      .then((r) => r.json() as Promise<{ producer: string }>)
+      .catch(() => undefined);
+    if (health) {
+      expect(health.producer).toBe(engine);
+      return;
+    }
+    if (i > 100) throw new Error('the watcher did not serve /health within 10 s');
+    await sleep(100);
+  }
+}
+
 function checkExactlyOnce(records: Rec[], written: Map<string, number[]>, topic: string) {
   const seen = new Map<string, number>();
   for (const r of records) {
@@ -65,7 +80,8 @@ function checkExactlyOnce(records: Rec[], written: Map<string, number[]>, topic:
   return { doubled, missing, unexpected, distinct: seen.size };
 }
 
-describe('exactly once', () => {
+// Both clients that can carry the transactions: librdkafka (the default) and kafkajs (the fallback).
+describe.each(['librdkafka', 'kafkajs'] as const)('exactly once through %s', (engine) => {
   // Whatever a test's outcome, no watcher it started outlives it.
   const children: ChildProcess[] = [];
   const spawnWatcher = (s: Setup) => {
@@ -78,9 +94,10 @@ describe('exactly once', () => {
   });
 
   it('survives SIGKILL at random moments: 200,000 lines, each exactly once', async () => {
-    const s = await setup();
+    const s = await setup({}, undefined, engine);
     const TOTAL = 200_000;
     let child = spawnWatcher(s);
+    await expectEngine(s, engine);
     let kills = 0;
     let killing = true;
     const killer = (async () => {
@@ -127,8 +144,9 @@ describe('exactly once', () => {
     const brokers = `${config.host}:${config.kafkaPort}`;
     await up(config, silentReporter, { parts: ['zookeeper', 'kafka'] });
     try {
-      const s = await setup({}, brokers);
+      const s = await setup({}, brokers, engine);
       const child = spawnWatcher(s);
+      await expectEngine(s, engine);
       const first = await writeLines(s, 2, 20_000, 500, 20);
       await readTopics(brokers, [s.topics.access], (r) => r.length >= 5_000, 60_000);
       await down(config, silentReporter, { parts: ['kafka'] });

@@ -26,6 +26,7 @@ export interface Setup {
 export async function setup(
   extra: Record<string, unknown> = {},
   kafkaBrokers = brokers,
+  producer: 'librdkafka' | 'kafkajs' | 'auto' = 'auto',
 ): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'watcher-'));
   const logs = join(dir, 'logs');
@@ -37,7 +38,7 @@ export async function setup(
   writeFileSync(
     configFile,
     JSON.stringify({
-      kafka: { brokers: [kafkaBrokers] },
+      kafka: { brokers: [kafkaBrokers], producer },
       stateId: `test-${id}`,
       http: { port },
       pollIntervalMs: 100,
