@@ -1,30 +1,39 @@
-/** Records for one topic as parallel lists: string keys, JSON values or null (a tombstone). */
-export interface TopicRecords {
-  keys: string[];
-  values: (string | null)[];
-}
+import { packRecords, type PackedRecords } from './packed.js';
 
 /** Records waiting for one transaction, with the file positions they take the files to. */
 export class Batch {
-  readonly byTopic = new Map<string, TopicRecords>();
+  /** Records added one by one, by topic: keys and values. */
+  readonly byTopic = new Map<string, { keys: string[]; values: (string | null)[] }>();
+  /** Records already packed into buffers, by topic. */
+  readonly packed = new Map<string, PackedRecords[]>();
   /** offsets-topic records (file positions, schedule snapshots) to commit with the data. */
   readonly state = new Map<string, string | null>();
   /** Where each file read into this batch will stand once it is committed. */
   readonly positions = new Map<string, number>();
   records = 0;
   bytes = 0;
-  private lastTopic = '';
-  private last: TopicRecords | undefined;
 
   add(topic: string, key: string, value: string | null): void {
-    let list = topic === this.lastTopic ? this.last : this.byTopic.get(topic);
+    let list = this.byTopic.get(topic);
     if (!list) this.byTopic.set(topic, (list = { keys: [], values: [] }));
-    this.lastTopic = topic;
-    this.last = list;
     list.keys.push(key);
     list.values.push(value);
     this.records++;
     this.bytes += key.length + (value?.length ?? 0) + 64;
+  }
+
+  /**
+   * Takes over another batch's records, packed. Packing each read step at once lets its many
+   * small strings die young (cheap to collect) instead of living until the transaction.
+   */
+  absorb(step: Batch): void {
+    for (const [topic, { keys, values }] of step.byTopic) {
+      let list = this.packed.get(topic);
+      if (!list) this.packed.set(topic, (list = []));
+      list.push(packRecords(keys, values));
+    }
+    this.records += step.records;
+    this.bytes += step.bytes;
   }
 
   setState(key: string, value: string | null): void {
@@ -35,11 +44,27 @@ export class Batch {
     return this.records === 0 && this.state.size === 0;
   }
 
+  /** Records per topic. */
+  counts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [topic, list] of this.packed)
+      out.set(
+        topic,
+        list.reduce((n, p) => n + p.count, 0),
+      );
+    for (const [topic, { keys }] of this.byTopic)
+      out.set(topic, (out.get(topic) ?? 0) + keys.length);
+    return out;
+  }
+
   /** Everything one transaction sends: the data, then the positions it brings the files to. */
-  messages(offsetsTopic: string): [string, TopicRecords][] {
-    const out = [...this.byTopic];
+  messages(offsetsTopic: string): [string, PackedRecords][] {
+    const out: [string, PackedRecords][] = [];
+    for (const [topic, list] of this.packed) for (const p of list) out.push([topic, p]);
+    for (const [topic, { keys, values }] of this.byTopic)
+      out.push([topic, packRecords(keys, values)]);
     if (this.state.size)
-      out.push([offsetsTopic, { keys: [...this.state.keys()], values: [...this.state.values()] }]);
+      out.push([offsetsTopic, packRecords([...this.state.keys()], [...this.state.values()])]);
     return out;
   }
 }

@@ -30,7 +30,8 @@ export interface WatcherConfig {
   maxLineBytes: number;
   /** Largest record sent to a source topic; a line whose record is bigger goes to the DLQ. */
   maxRecordBytes: number;
-  batch: { maxRecords: number; maxBytes: number };
+  /** Per transaction; unset means the producer engine's default. */
+  batch: { maxRecords: number | undefined; maxBytes: number | undefined };
   pollIntervalMs: number;
   sources: SourceConfig[];
 }
@@ -198,9 +199,14 @@ export function parseConfig(
     maxLineBytes,
     maxRecordBytes,
     batch: {
-      maxRecords: field(batch, 'batch.', 'maxRecords', isInt, 'a whole number', 5000),
-      // The broker refuses record batches over 1 MiB per partition by default.
-      maxBytes: field(batch, 'batch.', 'maxBytes', isInt, 'a whole number of bytes', 900 * 1024),
+      maxRecords:
+        batch.maxRecords === undefined
+          ? undefined
+          : field(batch, 'batch.', 'maxRecords', isInt, 'a whole number'),
+      maxBytes:
+        batch.maxBytes === undefined
+          ? undefined
+          : field(batch, 'batch.', 'maxBytes', isInt, 'a whole number of bytes'),
     },
     pollIntervalMs: field(raw, '', 'pollIntervalMs', isInt, 'a whole number of milliseconds', 250),
     sources,

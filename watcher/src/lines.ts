@@ -1,4 +1,12 @@
-import type { FileHandle } from 'node:fs/promises';
+/** Where lines are read from: a FileHandle, or a descriptor wrapped the same way. */
+export interface LineReader {
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+}
 
 /** One complete line read from a file, with the byte offset where it starts. */
 export interface RawLine {
@@ -22,7 +30,7 @@ const CHUNK = 256 * 1024;
  * newline is not returned until the newline lands.
  */
 export async function readLines(
-  fh: FileHandle,
+  fh: LineReader,
   from: number,
   size: number,
   maxBytes: number,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { FileIdentity } from './files.js';
 import type { TxProducer } from './producers/index.js';
+import { packRecords } from './packed.js';
 
 /** What is stored per file in the offsets topic: where the next unread line starts. */
 export interface FileState extends FileIdentity {
@@ -35,7 +36,7 @@ export async function restoreState(
   timeoutMs = 60_000,
 ): Promise<Map<string, StoredState>> {
   const runId = randomUUID();
-  await producer.transact([[topic, { keys: [SENTINEL], values: [runId] }]]);
+  await producer.transact([[topic, packRecords([SENTINEL], [runId])]]);
   const state = new Map<string, StoredState>();
   const consumer = kafka.consumer({
     groupId: `${topic}.restore.${runId}`,

@@ -3,6 +3,7 @@ import { Batch } from './batch.js';
 import type { SourceConfig } from './config.js';
 import { lineParser } from './formats/index.js';
 import { linesToRecords } from './records.js';
+import { packRecords, unpackStrings } from './packed.js';
 
 const source: SourceConfig = {
   name: 'web',
@@ -72,5 +73,75 @@ describe('linesToRecords', () => {
       ],
     ]);
     expect(refused).toEqual(['web', 'web', 'web']);
+  });
+});
+
+describe('record size limits', () => {
+  it('sends a line whose record is larger than maxRecordBytes to the DLQ, with the sizes', () => {
+    const batch = new Batch();
+    const long = `1.2.3.4 - - [01/Jan/2026:00:00:01 +0000] "GET /${'p'.repeat(3000)} HTTP/1.1" 200 5 "-" "UA"`;
+    const short = line;
+    const parser = lineParser('combined', { timezone: 'UTC', visitorId: 'ip' });
+    linesToRecords(
+      [
+        { offset: 0, bytes: Buffer.from(long), oversize: false },
+        { offset: 4000, bytes: Buffer.from(short), oversize: false },
+      ],
+      { source, parser, path: '/logs/a.log', maxLineBytes: 8192, maxRecordBytes: 2048 },
+      batch,
+      () => {},
+    );
+    expect(batch.byTopic.get('access_log')!.keys).toHaveLength(1);
+    const dlq = batch.byTopic.get('access_log.dlq')!;
+    const refused = JSON.parse(dlq.values[0]!);
+    const recordBytes = Buffer.byteLength(
+      JSON.stringify(
+        (parser(long, { sourceFile: '/logs/a.log', offset: 0 }) as { value: object }).value,
+      ),
+    );
+    expect(refused).toMatchObject({
+      raw: long,
+      source_offset: 0,
+      reason: `record of ${recordBytes} bytes is larger than maxRecordBytes (2048)`,
+    });
+  });
+
+  it('cuts a DLQ record whose escapes would make it larger than the DLQ topic takes', () => {
+    const batch = new Batch();
+    // 40,000 control bytes: within the line limit, but 240,000 bytes once escaped (\u0001) in JSON.
+    const raw = '\u0001'.repeat(40_000);
+    linesToRecords(
+      [{ offset: 7, bytes: Buffer.from(raw), oversize: false }],
+      {
+        source,
+        parser: lineParser('combined', { timezone: 'UTC', visitorId: 'ip' }),
+        path: '/logs/a.log',
+        maxLineBytes: 40_000,
+      },
+      batch,
+      () => {},
+    );
+    const value = batch.byTopic.get('access_log.dlq')!.values[0]!;
+    // The DLQ topic takes maxLineBytes + 64 KiB; the record is kept within maxLineBytes + 32 KiB.
+    expect(Buffer.byteLength(value)).toBeLessThanOrEqual(40_000 + 32 * 1024);
+    const record = JSON.parse(value);
+    expect(record.raw.length).toBeGreaterThan(1000);
+    expect(raw.startsWith(record.raw)).toBe(true);
+    expect(record).toMatchObject({
+      source_offset: 7,
+      reason: 'not a combined log line (raw text cut to fit the DLQ record size)',
+    });
+  });
+});
+
+describe('packRecords', () => {
+  it('packs values into one buffer and gives each back whole, ASCII or not, null as null', () => {
+    const values = ['{"a":1}', null, '{"ü":"日本"}', '', '{"z":"😀"}'];
+    const packed = packRecords(['k1', 'k2', 'k3', 'k4', 'k5'], values);
+    expect(packed.count).toBe(5);
+    expect(unpackStrings(packed.values)).toEqual(values);
+    expect(packed.values.bytes.length).toBe(
+      values.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0),
+    );
   });
 });

@@ -7,6 +7,10 @@ import type { RawLine } from './lines.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Room a DLQ record has beside its raw text (a line of up to maxLineBytes). */
+export const DLQ_OVERHEAD_BYTES = 32 * 1024;
+const DLQ_MAX_BYTES = 1024 * 1024 + DLQ_OVERHEAD_BYTES;
+
 /** Where refused lines are counted (the watcher's metrics); kept apart so this stays a plain function. */
 export type OnDlq = (source: SourceConfig) => void;
 
@@ -18,6 +22,7 @@ export function addDlq(
   offset: number,
   raw: string,
   reason: string,
+  maxBytes = DLQ_MAX_BYTES,
 ): void {
   const value: DlqRecord = {
     raw,
@@ -27,7 +32,14 @@ export function addDlq(
     source: source.name,
     topic: source.topic,
   };
-  batch.add(dlqTopic(source.topic), `${file}:${offset}`, JSON.stringify(value));
+  let json = JSON.stringify(value);
+  // Escapes can make the JSON of a line cut at the limit bigger than the DLQ topic takes: cut more.
+  for (let bytes; json.length * 3 > maxBytes && (bytes = Buffer.byteLength(json)) > maxBytes;) {
+    value.raw = value.raw.slice(0, Math.floor((value.raw.length * maxBytes) / bytes) - 1024);
+    value.reason = `${reason} (raw text cut to fit the DLQ record size)`;
+    json = JSON.stringify(value);
+  }
+  batch.add(dlqTopic(source.topic), `${file}:${offset}`, json);
 }
 
 /**
@@ -36,14 +48,22 @@ export function addDlq(
  */
 export function linesToRecords(
   lines: RawLine[],
-  ctx: { source: SourceConfig; parser: LineParser; path: string; maxLineBytes: number },
+  ctx: {
+    source: SourceConfig;
+    parser: LineParser;
+    path: string;
+    maxLineBytes: number;
+    /** Largest record for the source's topic; a bigger one goes to the DLQ. */
+    maxRecordBytes?: number;
+  },
   batch: Batch,
   onDlq: OnDlq,
 ): void {
   const { source, parser, path, maxLineBytes } = ctx;
+  const maxRecordBytes = ctx.maxRecordBytes ?? Infinity;
   const refuse = (offset: number, raw: string, reason: string) => {
     onDlq(source);
-    addDlq(batch, source, path, offset, raw, reason);
+    addDlq(batch, source, path, offset, raw, reason, maxLineBytes + DLQ_OVERHEAD_BYTES);
   };
   for (const line of lines) {
     let bytes = line.bytes;
@@ -63,9 +83,20 @@ export function linesToRecords(
       refuse(line.offset, bytes.toString('utf8'), 'not valid UTF-8');
       continue;
     }
-    if (text.trim() === '') continue;
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
     const parsed = parser(text, { sourceFile: path, offset: line.offset });
-    if (parsed.ok) batch.add(source.topic, parsed.key, JSON.stringify(parsed.value));
-    else refuse(line.offset, text, parsed.reason);
+    if (!parsed.ok) {
+      refuse(line.offset, text, parsed.reason);
+      continue;
+    }
+    const json = JSON.stringify(parsed.value);
+    let size;
+    if (json.length * 3 > maxRecordBytes && (size = Buffer.byteLength(json)) > maxRecordBytes)
+      refuse(
+        line.offset,
+        text,
+        `record of ${size} bytes is larger than maxRecordBytes (${maxRecordBytes})`,
+      );
+    else batch.add(source.topic, parsed.key, json);
   }
 }

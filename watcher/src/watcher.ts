@@ -9,7 +9,7 @@ import { Batch } from './batch.js';
 import { expand, fileKey, hasGlob, identify, sameFile, type FileIdentity } from './files.js';
 import { lineParser } from './formats/index.js';
 import { readLines } from './lines.js';
-import { addDlq, linesToRecords } from './records.js';
+import { addDlq, DLQ_OVERHEAD_BYTES, linesToRecords } from './records.js';
 import type { Metrics } from './metrics.js';
 import { ensureTopics } from './topics.js';
 import type { Tracked } from './tracked.js';
@@ -20,6 +20,12 @@ import { createProducer, TooLargeError, type TxProducer } from './producers/inde
 const RELEASE_AFTER_MS = 5_000;
 /** A record's JSON around its line's own text: field names, file path, repeated visitor id. */
 const RECORD_OVERHEAD_BYTES = 1024;
+/**
+ * Lines parsed per read step. Each step's records are packed into a buffer at once, so the
+ * strings parsing makes are garbage by the next young-generation collection: small steps keep
+ * what that collection has to copy small.
+ */
+const STEP_LINES = 2_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Tails the configured files into Kafka, one transaction per batch together with the new positions. */
@@ -37,6 +43,7 @@ export class Watcher {
   private loop: Promise<void> | undefined;
   /** Shrinks when the broker refuses a batch as too large, so one odd setting cannot stall the watcher. */
   private batchScale = 1;
+  private readonly batchLimits: { maxRecords: number; maxBytes: number };
   private readonly countDlq = (source: SourceConfig) =>
     this.metrics.add(this.metrics.dlqRecords, source.name, 1);
 
@@ -57,10 +64,21 @@ export class Watcher {
         brokers: config.brokers,
         clientId: config.clientId,
         transactionalId: `watcher-${config.stateId}`,
-        maxMessageBytes: config.maxRecordBytes + 64 * 1024,
+        maxMessageBytes:
+          Math.max(config.maxRecordBytes, config.maxLineBytes + DLQ_OVERHEAD_BYTES) + 64 * 1024,
       },
       log,
     );
+    // librdkafka splits a transaction into requests itself; kafkajs sends each partition's share
+    // of a batch as one request, which the broker refuses above 1 MiB.
+    const defaults =
+      this.producer.engine === 'librdkafka'
+        ? { maxRecords: 20_000, maxBytes: 16 * 1024 * 1024 }
+        : { maxRecords: 5_000, maxBytes: 900 * 1024 };
+    this.batchLimits = {
+      maxRecords: config.batch.maxRecords ?? defaults.maxRecords,
+      maxBytes: config.batch.maxBytes ?? defaults.maxBytes,
+    };
     metrics.producer = this.producer.engine;
     this.producer.onUnreachable = (reason) => {
       if (this.metrics.kafkaUp) this.log.warn({ reason }, 'Kafka unreachable');
@@ -285,8 +303,8 @@ export class Watcher {
     for (const key of this.dropped) if (!this.files.has(key)) batch.setState(key, null);
     const order = [...this.files.values()].sort((a, b) => Number(a.matched) - Number(b.matched));
     // After the broker refused a batch as too large, batches shrink (batchScale) until one fits.
-    const maxRecords = Math.max(1, Math.floor(this.config.batch.maxRecords * this.batchScale));
-    const maxBytes = Math.max(4096, Math.floor(this.config.batch.maxBytes * this.batchScale));
+    const maxRecords = Math.max(1, Math.floor(this.batchLimits.maxRecords * this.batchScale));
+    const maxBytes = Math.max(4096, Math.floor(this.batchLimits.maxBytes * this.batchScale));
     for (const f of order) {
       // A record is bigger than its line (field names, file path), so read in steps sized to what
       // is left: the batch, and so any one partition's share of it, stays under the broker's limit.
@@ -300,11 +318,16 @@ export class Watcher {
           this.config.maxLineBytes,
           Math.max(
             1,
-            Math.min(maxRecords - batch.records, Math.floor(left / RECORD_OVERHEAD_BYTES)),
+            Math.min(
+              maxRecords - batch.records,
+              Math.floor(left / RECORD_OVERHEAD_BYTES),
+              STEP_LINES,
+            ),
           ),
         );
         if (next === f.readPos) break;
         this.metrics.add(this.metrics.linesRead, f.source.name, lines.length);
+        const step = new Batch();
         linesToRecords(
           lines,
           {
@@ -312,10 +335,12 @@ export class Watcher {
             parser: f.parser,
             path: f.path,
             maxLineBytes: this.config.maxLineBytes,
+            maxRecordBytes: this.config.maxRecordBytes,
           },
-          batch,
+          step,
           this.countDlq,
         );
+        batch.absorb(step);
         f.readPos = next;
         f.idleSince = Date.now();
         batch.positions.set(f.key, next);
@@ -377,8 +402,8 @@ export class Watcher {
       if (f) f.committed = position;
     }
     if (this.dropped.length) this.dropped = this.dropped.filter((k) => !batch.state.has(k));
-    for (const [topic, messages] of batch.byTopic)
-      this.metrics.add(this.metrics.recordsSent, topic, messages.keys.length);
+    for (const [topic, count] of batch.counts())
+      this.metrics.add(this.metrics.recordsSent, topic, count);
     this.metrics.lastCommitMs = Date.now();
     this.metrics.commits++;
     this.metrics.kafkaUp = true;

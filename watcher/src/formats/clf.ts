@@ -16,11 +16,20 @@ const MONTHS: Record<string, number> = {
   Dec: 11,
 };
 
-// host ident user [time] "request" status bytes ["referrer" "agent"]
+// host ident user [time] "request" status bytes ["referrer" "agent"]; the time is checked on its own.
 const LINE =
-  /^(\S+) (\S+) (\S+) \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?\s*$/;
+  /^(\S+) \S+ \S+ \[([^\]]*)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?\s*$/;
+const TIME = /^(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
 
 export type VisitorId = 'ip' | 'ip+ua';
+
+/** UTC ms of a CLF time `dd/MMM/yyyy:HH:mm:ss ±hhmm`, or undefined when it is not one. */
+export function parseClfTime(time: string): number | undefined {
+  const m = TIME.exec(time);
+  if (!m) return undefined;
+  const [, dd, mon, yyyy, hh, mi, ss, sign, oh, om] = m as unknown as string[];
+  return clfToUtc(dd!, mon!, yyyy!, hh!, mi!, ss!, sign!, oh!, om!);
+}
 
 /** UTC ms of a CLF time, honouring the offset as written (any offset). */
 export function clfToUtc(
@@ -52,49 +61,36 @@ export function clfToUtc(
 
 /** Apache/nginx combined (and common, which lacks referrer and agent) log format. */
 export function clfParser(format: 'combined' | 'common', visitorId: VisitorId): LineParser {
+  // Consecutive lines mostly share their second: each parser keeps the last time it read.
+  let lastTime = '';
+  let lastTs = 0;
+  let lastEventTime = '';
   return (line, ctx): ParseResult => {
     const m = LINE.exec(line);
     if (!m) return { ok: false, reason: `not a ${format} log line` };
-    const [
-      ,
-      host,
-      ,
-      ,
-      dd,
-      mon,
-      yyyy,
-      hh,
-      mi,
-      ss,
-      sign,
-      oh,
-      om,
-      request,
-      status,
-      bytes,
-      referrer,
-      agent,
-    ] = m as unknown as string[];
+    const [, host, time, request, status, bytes, referrer, agent] = m as unknown as string[];
     if (format === 'combined' && referrer === undefined)
       return { ok: false, reason: 'combined log line without referrer and user agent' };
-    const ts = clfToUtc(dd!, mon!, yyyy!, hh!, mi!, ss!, sign!, oh!, om!);
-    if (ts === undefined)
-      return {
-        ok: false,
-        reason: `invalid time [${dd}/${mon}/${yyyy}:${hh}:${mi}:${ss} ${sign}${oh}${om}]`,
-      };
-    const parts = request!.split(' ');
-    const method = parts.length >= 2 ? parts[0]! : '-';
-    const path = parts.length >= 2 ? parts[1]! : request!;
-    const protocol = parts.length >= 3 ? parts[2]! : '-';
+    if (time !== lastTime) {
+      const ts = parseClfTime(time!);
+      if (ts === undefined) return { ok: false, reason: `invalid time [${time}]` };
+      lastTime = time!;
+      lastTs = ts;
+      lastEventTime = sqlUtc(ts);
+    }
+    const sp1 = request!.indexOf(' ');
+    const sp2 = sp1 < 0 ? -1 : request!.indexOf(' ', sp1 + 1);
+    const method = sp1 < 0 ? '-' : request!.slice(0, sp1);
+    const path = sp1 < 0 ? request! : request!.slice(sp1 + 1, sp2 < 0 ? undefined : sp2);
+    const protocol = sp2 < 0 ? '-' : request!.slice(sp2 + 1);
     const ua = agent ?? '-';
     const visitor = visitorId === 'ip+ua' ? `${host}|${ua}` : host!;
     return {
       ok: true,
       key: visitor,
       value: {
-        event_time: sqlUtc(ts),
-        ts_ms: ts,
+        event_time: lastEventTime,
+        ts_ms: lastTs,
         client_ip: host,
         visitor_id: visitor,
         method,

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import type { TopicRecords } from '../batch.js';
+import { unpackStrings, type PackedRecords } from '../packed.js';
 import { TooLargeError, type ProducerOptions, type TxProducer } from './types.js';
 
 /** The watcher's transactions through kafkajs (pure JavaScript; slower, needs no native build). */
@@ -29,14 +29,20 @@ export class KafkajsProducer implements TxProducer {
     this.producer = producer;
   }
 
-  async transact(messages: Iterable<[string, TopicRecords]>): Promise<void> {
+  async transact(messages: Iterable<[string, PackedRecords]>): Promise<void> {
     if (!this.producer) throw new Error('producer not connected');
     const tx = await this.producer.transaction();
     try {
-      const topicMessages = [...messages].map(([topic, { keys, values }]) => ({
-        topic,
-        messages: keys.map((key, i) => ({ key, value: values[i] ?? null })),
-      }));
+      const topicMessages = [...messages].map(([topic, records]) => {
+        const values = unpackStrings(records.values);
+        return {
+          topic,
+          messages: records.keys.map((key, i) => ({
+            key,
+            value: values[i] ?? null,
+          })),
+        };
+      });
       await tx.sendBatch({ topicMessages, acks: -1 });
       await tx.commit();
     } catch (err) {

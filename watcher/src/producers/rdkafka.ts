@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { LibrdKafkaError, Producer } from 'node-rdkafka';
-import type { TopicRecords } from '../batch.js';
+import type { PackedRecords } from '../packed.js';
 import { TooLargeError, type ProducerOptions, type TxProducer } from './types.js';
 
 type RdKafka = typeof import('node-rdkafka');
@@ -35,29 +35,6 @@ function rdError(err: LibrdKafkaError | Error): Error {
   if (code === ERR_MSG_SIZE_TOO_LARGE || code === ERR__MSG_SIZE_TOO_LARGE)
     return new TooLargeError(err.message);
   return err instanceof Error ? err : Object.assign(new Error(err.message), err);
-}
-
-/**
- * The values as buffers, made from one buffer for the whole list: one UTF-8 encoding and one
- * allocation instead of one per record (librdkafka copies each value as it is produced).
- */
-export function toBuffers(values: (string | null)[]): (Buffer | null)[] {
-  const all = Buffer.from(values.join(''));
-  const out = new Array<Buffer | null>(values.length);
-  // All ASCII (the usual log line): a value's bytes are as many as its characters.
-  const ascii = all.length === values.reduce((n, v) => n + (v?.length ?? 0), 0);
-  let at = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) {
-      out[i] = null;
-      continue;
-    }
-    const len = ascii ? v.length : Buffer.byteLength(v);
-    out[i] = all.subarray(at, at + len);
-    at += len;
-  }
-  return out;
 }
 
 /**
@@ -112,17 +89,21 @@ export class RdkafkaProducer implements TxProducer {
     this.producer = producer;
   }
 
-  async transact(messages: Iterable<[string, TopicRecords]>): Promise<void> {
+  async transact(messages: Iterable<[string, PackedRecords]>): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('producer not connected');
     await call((cb) => producer.beginTransaction(cb));
     try {
-      for (const [topic, { keys, values }] of messages) {
-        const payloads = toBuffers(values);
-        for (let i = 0; i < keys.length; i++) {
+      for (const [topic, { count, keys, values }] of messages) {
+        // Values are views into the packed buffer; librdkafka copies them as it queues.
+        let v = 0;
+        for (let i = 0; i < count; i++) {
+          const key = keys[i];
+          const vLen = values.lengths[i]!;
+          const value = vLen < 0 ? null : values.bytes.subarray(v, (v += vLen));
           for (;;) {
             try {
-              producer.produce(topic, null, payloads[i] ?? null, keys[i]);
+              producer.produce(topic, null, value, key);
               break;
             } catch (err) {
               // The local queue is full: let librdkafka's threads drain it, then go on.

@@ -1,4 +1,4 @@
-import type { TopicRecords } from '../batch.js';
+import type { PackedRecords } from '../packed.js';
 
 /** Which Kafka client carries the watcher's transactions. */
 export type ProducerEngine = 'librdkafka' | 'kafkajs';
@@ -12,7 +12,7 @@ export interface TxProducer {
   /** Connects and registers the transactional id, fencing any earlier incarnation and aborting its open transaction. */
   connect(): Promise<void>;
   /** Sends the records in one transaction and commits it; rejects (after aborting) when it did not land. */
-  transact(messages: Iterable<[topic: string, records: TopicRecords]>): Promise<void>;
+  transact(messages: Iterable<[topic: string, records: PackedRecords]>): Promise<void>;
   disconnect(): Promise<void>;
   /** Resolves when a broker answers a metadata request. */
   probe(): Promise<void>;
