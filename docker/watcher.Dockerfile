@@ -2,6 +2,9 @@
 # Build from the repository root: docker build -f docker/watcher.Dockerfile .
 FROM node:20-bookworm-slim
 WORKDIR /app
+# node-rdkafka (the librdkafka producer) builds from source on install.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY packages ./packages
 COPY stack/package.json stack/
@@ -13,7 +16,8 @@ RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY packages ./packages
 COPY stack ./stack
 COPY watcher ./watcher
+RUN node watcher/build.mjs
 EXPOSE 9464
 HEALTHCHECK --interval=10s --retries=12 CMD node -e "fetch('http://127.0.0.1:9464/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "--import", "tsx", "watcher/src/cli.ts"]
+ENTRYPOINT ["node", "--enable-source-maps", "watcher/dist/watcher.mjs"]
 CMD ["--config", "/config/watcher.json"]

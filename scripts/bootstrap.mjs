@@ -56,6 +56,21 @@ if (mtime(installedMarker) < mtime(join(root, 'package-lock.json'))) {
   say('npm workspaces are installed');
 }
 
+// The watcher runs as one bundled module (it starts in ~0.2 s instead of ~0.9 s through tsx).
+const watcherBundle = join(root, 'watcher', 'dist', 'watcher.mjs');
+const watcherSources = Math.max(
+  newestUnder(join(root, 'watcher', 'src')),
+  newestUnder(join(root, 'packages', 'contracts', 'src')),
+  newestUnder(join(root, 'packages', 'kit', 'src')),
+  mtime(join(root, 'watcher', 'build.mjs')),
+  mtime(join(root, 'package-lock.json')),
+);
+if (mtime(watcherBundle) < watcherSources) {
+  run('node', [join(root, 'watcher', 'build.mjs')], 'bundling the watcher');
+} else {
+  say('watcher bundle is up to date');
+}
+
 const runnerDir = join(root, 'jobs', 'runner');
 const runnerJar = join(runnerDir, 'target', 'sql-runner.jar');
 const runnerSources = Math.max(newestUnder(join(runnerDir, 'src')), mtime(join(runnerDir, 'pom.xml')));

@@ -11,7 +11,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { consoleReporter, down, endpoints, loadConfig, REPO_ROOT, silentReporter, up, type PartName } from '@pulse/stack';
+import { consoleReporter, down, endpoints, loadConfig, REPO_ROOT, up, type PartName } from '@pulse/stack';
 import { startDemo, type DemoHandle } from '@pulse/demo';
 import { TOPICS, dlqTopic } from '@pulse/contracts';
 
@@ -119,9 +119,11 @@ function recordServices(): void {
 
 const servicePids: number[] = [];
 
+/** Starts a part as its own process: TypeScript through tsx, or a bundled .mjs as it is. */
 function service(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env, PULSE_START_HOME: config.home }, stdio: ['ignore', log, log], detached: true });
+  const node = args[0]!.endsWith('.mjs') ? ['--enable-source-maps'] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...node, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env, PULSE_START_HOME: config.home }, stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   if (child.pid) {
     servicePids.push(child.pid);
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
     demo = await startDemo({ dir: demoDir, webRate: Number(process.env.DEMO_RATE ?? 50) });
     report.info(`demo traffic into ${demoDir} (${demo.sections.length} course sections)`);
   }
-  watcher = service('watcher', ['watcher/src/cli.ts', '--config', watcherConfig], { KAFKA_BROKERS: kafkaBrokers });
+  watcher = service('watcher', ['watcher/dist/watcher.mjs', '--config', watcherConfig], { KAFKA_BROKERS: kafkaBrokers });
   report.info(`watcher running with ${watcherConfig} (log: ${join(logDir, 'watcher.log')})`);
 
   process.stdout.write(`

@@ -13,6 +13,7 @@ interface Counts {
   skipped: number;
 }
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /** Runs a command, echoing its output, and returns the output for counting. */

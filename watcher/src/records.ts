@@ -89,7 +89,7 @@ export function linesToRecords(
       refuse(line.offset, text, parsed.reason);
       continue;
     }
-    const json = JSON.stringify(parsed.value);
+    const json = parsed.json;
     let size;
     if (json.length * 3 > maxRecordBytes && (size = Buffer.byteLength(json)) > maxRecordBytes)
       refuse(

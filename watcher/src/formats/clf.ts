@@ -19,6 +19,8 @@ const MONTHS: Record<string, number> = {
 // host ident user [time] "request" status bytes ["referrer" "agent"]; the time is checked on its own.
 const LINE =
   /^(\S+) \S+ \S+ \[([^\]]*)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?\s*$/;
+/** Characters that need escaping in JSON strings (quotes inside quoted fields come escaped). */
+const NEEDS_ESCAPE = /[\\\u0000-\u001f]/;
 const TIME = /^(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
 
 export type VisitorId = 'ip' | 'ip+ua';
@@ -65,6 +67,8 @@ export function clfParser(format: 'combined' | 'common', visitorId: VisitorId): 
   let lastTime = '';
   let lastTs = 0;
   let lastEventTime = '';
+  let lastFile = '';
+  let lastFileJson = '""';
   return (line, ctx): ParseResult => {
     const m = LINE.exec(line);
     if (!m) return { ok: false, reason: `not a ${format} log line` };
@@ -85,10 +89,19 @@ export function clfParser(format: 'combined' | 'common', visitorId: VisitorId): 
     const protocol = sp2 < 0 ? '-' : request!.slice(sp2 + 1);
     const ua = agent ?? '-';
     const visitor = visitorId === 'ip+ua' ? `${host}|${ua}` : host!;
+    if (ctx.sourceFile !== lastFile) {
+      lastFile = ctx.sourceFile;
+      lastFileJson = JSON.stringify(lastFile);
+    }
+    if (!NEEDS_ESCAPE.test(line) && !host!.includes('"')) {
+      // The usual line: every field is JSON-safe as it stands, so write the JSON directly.
+      const json = `{"event_time":"${lastEventTime}","ts_ms":${lastTs},"client_ip":"${host}","visitor_id":"${visitor}","method":"${method}","path":"${path}","protocol":"${protocol}","status":${Number(status)},"bytes":${bytes === '-' ? 0 : Number(bytes)},"referrer":"${referrer ?? '-'}","user_agent":"${ua}","source_file":${lastFileJson},"source_offset":${ctx.offset}}`;
+      return { ok: true, key: visitor, json };
+    }
     return {
       ok: true,
       key: visitor,
-      value: {
+      json: JSON.stringify({
         event_time: lastEventTime,
         ts_ms: lastTs,
         client_ip: host,
@@ -102,7 +115,7 @@ export function clfParser(format: 'combined' | 'common', visitorId: VisitorId): 
         user_agent: ua,
         source_file: ctx.sourceFile,
         source_offset: ctx.offset,
-      },
+      }),
     };
   };
 }

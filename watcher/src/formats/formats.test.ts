@@ -7,14 +7,25 @@ import {
   WifiLogRecord,
 } from '@pulse/contracts';
 import { clfParser } from './clf.js';
+import type { LineContext, LineParser } from './types.js';
 import { parseSchedule, scheduleKey } from './schedule.js';
 import { wifiParser } from './wifi.js';
 import { naiveToUtc } from './zone.js';
 
 const ctx = { sourceFile: '/logs/access.log', offset: 1234 };
 
+/** The parser with each record's JSON read back into a value, to compare field by field. */
+function decoded(parser: LineParser) {
+  return (line: string, c: LineContext) => {
+    const r = parser(line, c);
+    return r.ok
+      ? { ok: true as const, key: r.key, value: JSON.parse(r.json) as Record<string, unknown> }
+      : r;
+  };
+}
+
 describe('combined and common log format', () => {
-  const combined = clfParser('combined', 'ip');
+  const combined = decoded(clfParser('combined', 'ip'));
   it.each([
     ['+0800', Date.UTC(2015, 4, 17, 2, 5, 3)],
     ['-0700', Date.UTC(2015, 4, 17, 17, 5, 3)],
@@ -29,6 +40,37 @@ describe('combined and common log format', () => {
     expect(r.ok && r.value.event_time).toBe(
       new Date(utc).toISOString().replace('T', ' ').replace('Z', ''),
     );
+  });
+
+  it('writes the same record whether or not the line needs JSON escapes', () => {
+    const plain = clfParser('combined', 'ip+ua')(
+      '10.1.2.3 - - [01/Jan/2026:00:00:01 +0000] "GET /課程/é?q=1 HTTP/1.1" 200 7 "https://x/" "Mozilla/5.0 (X11)"',
+      { sourceFile: '/logs/a "b".log', offset: 9 },
+    );
+    expect(plain.ok && JSON.parse(plain.json)).toEqual({
+      event_time: '2026-01-01 00:00:01.000',
+      ts_ms: Date.UTC(2026, 0, 1, 0, 0, 1),
+      client_ip: '10.1.2.3',
+      visitor_id: '10.1.2.3|Mozilla/5.0 (X11)',
+      method: 'GET',
+      path: '/課程/é?q=1',
+      protocol: 'HTTP/1.1',
+      status: 200,
+      bytes: 7,
+      referrer: 'https://x/',
+      user_agent: 'Mozilla/5.0 (X11)',
+      source_file: '/logs/a "b".log',
+      source_offset: 9,
+    });
+    const escaped = clfParser('combined', 'ip')(
+      'a"b - - [01/Jan/2026:00:00:01 +0000] "GET /\\x HTTP/1.1" 200 7 "-" "tab\there"',
+      ctx,
+    );
+    expect(escaped.ok && JSON.parse(escaped.json)).toMatchObject({
+      client_ip: 'a"b',
+      path: '/\\x',
+      user_agent: 'tab\there',
+    });
   });
 
   it('reads every field and keys the record by visitor', () => {
@@ -58,7 +100,7 @@ describe('combined and common log format', () => {
   });
 
   it('uses ip + user agent as the visitor when configured', () => {
-    const r = clfParser('combined', 'ip+ua')(
+    const r = decoded(clfParser('combined', 'ip+ua'))(
       '1.1.1.1 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"',
       ctx,
     );
@@ -66,7 +108,7 @@ describe('combined and common log format', () => {
   });
 
   it('reads common format, and refuses what is not a log line', () => {
-    const common = clfParser('common', 'ip');
+    const common = decoded(clfParser('common', 'ip'));
     expect(
       common('1.1.1.1 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.0" 404 12', ctx),
     ).toMatchObject({ ok: true, value: { status: 404, user_agent: '-' } });
@@ -100,7 +142,7 @@ describe('naive campus times', () => {
 });
 
 describe('campus Wi-Fi JSON', () => {
-  const parse = wifiParser('Asia/Shanghai');
+  const parse = decoded(wifiParser('Asia/Shanghai'));
   it('reads the controller record, keeping the campus-local time', () => {
     const r = parse(
       '{"currentapname": "AZ-1F-16", "apname": "AZ-1F-14", "ssid": "CUHK(SZ)", "mac": "60-8C-4a-57-12-4d", "connecttime": "2019-09-02 15:23:02", "connectresult": "Success", "uppacketnum": 5565, "upbyte": 2070823, "downpacketnum": 3852, "downbyte": 2168987}',
@@ -186,11 +228,11 @@ describe('course schedule CSV', () => {
 
 describe('records match the shared contract Flink reads', () => {
   it('access_log, wifi_log and course_schedule values and keys', () => {
-    const web = clfParser('combined', 'ip')(
+    const web = decoded(clfParser('combined', 'ip'))(
       '1.1.1.1 - - [01/Jan/2026:00:00:01 +0800] "GET / HTTP/1.1" 200 5 "-" "UA"',
       ctx,
     );
-    const wifi = wifiParser('Asia/Shanghai')(
+    const wifi = decoded(wifiParser('Asia/Shanghai'))(
       '{"mac": "aa", "currentapname": "A", "connecttime": "2019-09-02 15:23:02"}',
       ctx,
     );

@@ -1,6 +1,8 @@
-/** What a parser makes of one line: a record for the source's topic, or the reason it refused it. */
-export type ParseResult =
-  { ok: true; key: string; value: Record<string, unknown> } | { ok: false; reason: string };
+/**
+ * What a parser makes of one line: a record for the source's topic (its key, and its value as
+ * JSON text), or the reason it refused the line.
+ */
+export type ParseResult = { ok: true; key: string; json: string } | { ok: false; reason: string };
 
 export interface LineContext {
   sourceFile: string;
