@@ -170,4 +170,27 @@ describe('watcher ingest', () => {
     });
     expect((refused[1]!.raw as string).length).toBe(200);
   });
+
+  it('refuses a line whose record is larger than Kafka takes into the DLQ, and goes on', async () => {
+    // Within the 1 MiB line limit, but its JSON record passes the default 1,000,000-byte
+    // maxRecordBytes (the producer's record limit): it must not hold up the lines after it.
+    const s = await setup();
+    const huge = `10.0.0.9 - - [01/Jan/2026:00:00:00 +0000] "GET /${'h'.repeat(999_900)} HTTP/1.1" 200 1 "-" "x"`;
+    const file = join(s.logs, 'access.log');
+    writeFileSync(file, `${webLine(1)}\n${huge}\n${webLine(2)}\n`);
+    child = startWatcher(s);
+    const dlq = `${s.topics.access}.dlq`;
+    const got = await readTopics(s.brokers, [s.topics.access, dlq], (r) => r.length >= 3);
+    expect(paths(got, s.topics.access)).toEqual(['/n/1', '/n/2']);
+    const refused = got.filter((r) => r.topic === dlq).map((r) => r.value!);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      raw: huge,
+      source_file: file,
+      source_offset: webLine(1).length + 1,
+      reason: expect.stringMatching(
+        /^record of \d+ bytes is larger than maxRecordBytes \(1000000\)$/,
+      ),
+    });
+  });
 });
