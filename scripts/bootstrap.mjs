@@ -73,9 +73,16 @@ if (mtime(watcherBundle) < watcherSources) {
 
 const runnerDir = join(root, 'jobs', 'runner');
 const runnerJar = join(runnerDir, 'target', 'sql-runner.jar');
-const runnerSources = Math.max(newestUnder(join(runnerDir, 'src')), mtime(join(runnerDir, 'pom.xml')));
+const runnerSources = Math.max(
+  newestUnder(join(runnerDir, 'src')),
+  mtime(join(runnerDir, 'pom.xml')),
+);
 if (existsSync(join(runnerDir, 'pom.xml')) && mtime(runnerJar) < runnerSources) {
-  run('mvn', ['-B', '-q', '-f', join(runnerDir, 'pom.xml'), 'package', '-DskipTests'], 'building the SQL runner jar');
+  run(
+    'mvn',
+    ['-B', '-q', '-f', join(runnerDir, 'pom.xml'), 'package', '-DskipTests'],
+    'building the SQL runner jar',
+  );
 } else {
   say('SQL runner jar is up to date');
 }

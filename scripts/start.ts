@@ -7,11 +7,28 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { consoleReporter, down, endpoints, loadConfig, REPO_ROOT, up, type PartName } from '@pulse/stack';
+import {
+  consoleReporter,
+  down,
+  endpoints,
+  loadConfig,
+  REPO_ROOT,
+  up,
+  type PartName,
+} from '@pulse/stack';
 import { startDemo, type DemoHandle } from '@pulse/demo';
 import { TOPICS, dlqTopic } from '@pulse/contracts';
 
@@ -27,7 +44,13 @@ Environment: CONTROL_PLANE_PORT (8080), OPERATOR_TOKEN (generated once and kept 
 folder), DEMO_RATE (web requests/s at peak, 50), plus the stack's variables (npm run stack -- --help).
 `;
 
-const { values: args } = parseArgs({ options: { 'no-demo': { type: 'boolean' }, 'watcher-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+const { values: args } = parseArgs({
+  options: {
+    'no-demo': { type: 'boolean' },
+    'watcher-config': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 if (args.help) {
   process.stdout.write(HELP);
   process.exit(0);
@@ -61,7 +84,9 @@ function takeStartLock(): void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const pid = Number(readFileSync(lockFile, 'utf8'));
     if (alive(pid)) {
-      process.stderr.write(`start: the system is already running from ${config.home} (npm start, pid ${pid}). Open ${baseUrl}, or stop it with Ctrl-C in its terminal (kill -INT ${pid}).\n`);
+      process.stderr.write(
+        `start: the system is already running from ${config.home} (npm start, pid ${pid}). Open ${baseUrl}, or stop it with Ctrl-C in its terminal (kill -INT ${pid}).\n`,
+      );
       process.exit(3);
     }
     rmSync(lockFile, { force: true });
@@ -107,7 +132,10 @@ async function stopLeftovers(): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (ours.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   for (const pid of ours.filter(alive)) process.kill(pid, 'SIGKILL');
-  if (ours.length) report.info(`stopped ${ours.length} service(s) left by an earlier run that did not stop cleanly`);
+  if (ours.length)
+    report.info(
+      `stopped ${ours.length} service(s) left by an earlier run that did not stop cleanly`,
+    );
   // The runtime parts that run started are this run's to stop now.
   startedParts.push(...left.parts);
   rmSync(servicesFile, { force: true });
@@ -123,14 +151,22 @@ const servicePids: number[] = [];
 function service(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(join(logDir, `${name}.log`), 'a');
   const node = args[0]!.endsWith('.mjs') ? ['--enable-source-maps'] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...node, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env, PULSE_START_HOME: config.home }, stdio: ['ignore', log, log], detached: true });
+  const child = spawn(process.execPath, [...node, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, PULSE_START_HOME: config.home },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
   closeSync(log);
   if (child.pid) {
     servicePids.push(child.pid);
     recordServices();
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) report.warn(`${name} exited (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
+    if (!stopping)
+      report.warn(
+        `${name} exited (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`,
+      );
   });
   return child;
 }
@@ -145,7 +181,11 @@ async function stopService(child: ChildProcess | undefined, name: string): Promi
   report.info(`${name} stopped`);
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
@@ -154,8 +194,20 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
 }
 
-async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+async function api<T>(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -180,13 +232,27 @@ async function shutdown(signal: string): Promise<void> {
   // a savepoint first (also those an earlier run started), so the next run resumes them.
   let toStop = deployed;
   if (startedParts.includes('jobmanager')) {
-    const listed = await api<{ jobs: { file: string; state: string }[] }>('GET', '/api/jobs', token).catch(() => undefined);
-    toStop = listed ? listed.body.jobs.filter((j) => j.state === 'RUNNING').map((j) => j.file.replace(/\.sql$/, '')) : deployed;
+    const listed = await api<{ jobs: { file: string; state: string }[] }>(
+      'GET',
+      '/api/jobs',
+      token,
+    ).catch(() => undefined);
+    toStop = listed
+      ? listed.body.jobs
+          .filter((j) => j.state === 'RUNNING')
+          .map((j) => j.file.replace(/\.sql$/, ''))
+      : deployed;
   }
   for (const name of toStop) {
     // A savepoint now lets the next run resume the job where it stopped.
-    const res = await api<{ state?: string; savepoint?: string; message?: string }>('POST', `/api/jobs/${name}/stop`, token).catch(() => undefined);
-    report.info(`job ${name}: ${res ? (res.body.savepoint ? `stopped with savepoint ${res.body.savepoint}` : (res.body.message ?? res.body.state)) : 'control plane unreachable'}`);
+    const res = await api<{ state?: string; savepoint?: string; message?: string }>(
+      'POST',
+      `/api/jobs/${name}/stop`,
+      token,
+    ).catch(() => undefined);
+    report.info(
+      `job ${name}: ${res ? (res.body.savepoint ? `stopped with savepoint ${res.body.savepoint}` : (res.body.message ?? res.body.state)) : 'control plane unreachable'}`,
+    );
   }
   await stopService(controlPlane, 'control plane');
   if (startedParts.length) await down(config, consoleReporter('start'), { parts: startedParts });
@@ -211,13 +277,31 @@ async function main(): Promise<void> {
   const { kafkaBrokers, flinkRestUrl } = endpoints(config);
 
   report.step('step 2/6: topics');
-  const admin = new Kafka({ clientId: 'start', brokers: [kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'start',
+    brokers: [kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   const compacted = new Set<string>([TOPICS.courseSchedule, TOPICS.attendance]);
-  const wanted = [...Object.values(TOPICS), dlqTopic(TOPICS.accessLog), dlqTopic(TOPICS.wifiLog), dlqTopic(TOPICS.courseSchedule)].filter((t) => !existing.has(t));
+  const wanted = [
+    ...Object.values(TOPICS),
+    dlqTopic(TOPICS.accessLog),
+    dlqTopic(TOPICS.wifiLog),
+    dlqTopic(TOPICS.courseSchedule),
+  ].filter((t) => !existing.has(t));
   if (wanted.length) {
-    await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic, numPartitions: config.kafkaPartitions, ...(compacted.has(topic) ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}) })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: wanted.map((topic) => ({
+        topic,
+        numPartitions: config.kafkaPartitions,
+        ...(compacted.has(topic)
+          ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }
+          : {}),
+      })),
+    });
   }
   await admin.disconnect();
   report.info(wanted.length ? `created ${wanted.join(', ')}` : 'all topics exist');
@@ -225,32 +309,62 @@ async function main(): Promise<void> {
   report.step('step 3/6: the dashboard');
   if (!existsSync(join(REPO_ROOT, 'ui', 'dist', 'index.html'))) {
     await new Promise<void>((resolve, reject) => {
-      const build = spawn('npx', ['vite', 'build'], { cwd: join(REPO_ROOT, 'ui'), stdio: ['ignore', 'ignore', 'inherit'] });
-      build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the dashboard failed (vite build exit ${code})`))));
+      const build = spawn('npx', ['vite', 'build'], {
+        cwd: join(REPO_ROOT, 'ui'),
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      build.on('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`building the dashboard failed (vite build exit ${code})`)),
+      );
     });
     report.info('built ui/dist');
   } else report.info('ui/dist is built');
 
   report.step(`step 4/6: the control plane on ${baseUrl}`);
-  controlPlane = service('control-plane', ['control-plane/src/server.ts'], { PORT: String(port), OPERATOR_TOKEN: token, KAFKA_BROKERS: kafkaBrokers, FLINK_REST_URL: flinkRestUrl, RELAY_ALLOWED_ORIGINS: process.env.RELAY_ALLOWED_ORIGINS ?? `http://127.0.0.1:${port},http://localhost:${port}` });
+  controlPlane = service('control-plane', ['control-plane/src/server.ts'], {
+    PORT: String(port),
+    OPERATOR_TOKEN: token,
+    KAFKA_BROKERS: kafkaBrokers,
+    FLINK_REST_URL: flinkRestUrl,
+    RELAY_ALLOWED_ORIGINS:
+      process.env.RELAY_ALLOWED_ORIGINS ?? `http://127.0.0.1:${port},http://localhost:${port}`,
+  });
   await waitFor('the control plane', async () => (await fetch(`${baseUrl}/health`)).ok, 60_000);
   report.info(`control plane ready (log: ${join(logDir, 'control-plane.log')})`);
 
   report.step('step 5/6: jobs');
-  const { body } = await api<{ jobs: { name: string; file: string; state: string; drift: boolean }[] }>('GET', '/api/jobs', token);
+  const { body } = await api<{
+    jobs: { name: string; file: string; state: string; drift: boolean }[];
+  }>('GET', '/api/jobs', token);
   for (const job of body.jobs) {
     const file = job.file.replace(/\.sql$/, '');
     if (job.state === 'RUNNING') {
-      report.info(`${job.name}: already running${job.drift ? ' (its file changed since: deploy it from the operator page to upgrade)' : ''}`);
+      report.info(
+        `${job.name}: already running${job.drift ? ' (its file changed since: deploy it from the operator page to upgrade)' : ''}`,
+      );
       continue;
     }
-    let res = await api<{ action?: string; jobId?: string; savepoint?: string | null; message?: string; error?: string }>('POST', `/api/jobs/${file}/deploy`, token, { restoreLatestSavepoint: true });
-    if (res.status === 409 && (res.body.error === 'NO_SAVEPOINT' || res.body.error === 'SCRIPT_CHANGED')) {
+    let res = await api<{
+      action?: string;
+      jobId?: string;
+      savepoint?: string | null;
+      message?: string;
+      error?: string;
+    }>('POST', `/api/jobs/${file}/deploy`, token, { restoreLatestSavepoint: true });
+    if (
+      res.status === 409 &&
+      (res.body.error === 'NO_SAVEPOINT' || res.body.error === 'SCRIPT_CHANGED')
+    ) {
       res = await api('POST', `/api/jobs/${file}/deploy`, token, {});
     }
-    if (res.status !== 200) throw new Error(`deploying ${job.name} failed (${res.status}): ${res.body.message}`);
+    if (res.status !== 200)
+      throw new Error(`deploying ${job.name} failed (${res.status}): ${res.body.message}`);
     deployed.push(file);
-    report.info(`${job.name}: started ${res.body.jobId}${res.body.savepoint ? ` from ${res.body.savepoint}` : ''}`);
+    report.info(
+      `${job.name}: started ${res.body.jobId}${res.body.savepoint ? ` from ${res.body.savepoint}` : ''}`,
+    );
   }
 
   report.step('step 6/6: traffic');
@@ -258,22 +372,49 @@ async function main(): Promise<void> {
   let watcherConfig = args['watcher-config'];
   if (!watcherConfig) {
     watcherConfig = join(config.home, 'watcher.json');
-    writeFileSync(watcherConfig, JSON.stringify({
-      kafka: { brokers: [kafkaBrokers] },
-      stateId: 'demo',
-      http: { port: Number(process.env.WATCHER_HTTP_PORT ?? 9464) },
-      sources: [
-        { name: 'web', paths: [join(demoDir, 'web', 'access.log*')], format: 'combined', topic: TOPICS.accessLog, timezone: 'UTC' },
-        { name: 'wifi', paths: [join(demoDir, 'wifi', 'associations.log*')], format: 'wifi-json', topic: TOPICS.wifiLog, timezone: 'Asia/Shanghai' },
-        { name: 'schedule', paths: [join(demoDir, 'schedule', 'schedule.csv')], format: 'schedule-csv', topic: TOPICS.courseSchedule, timezone: 'Asia/Shanghai' },
-      ],
-    }, null, 2));
+    writeFileSync(
+      watcherConfig,
+      JSON.stringify(
+        {
+          kafka: { brokers: [kafkaBrokers] },
+          stateId: 'demo',
+          http: { port: Number(process.env.WATCHER_HTTP_PORT ?? 9464) },
+          sources: [
+            {
+              name: 'web',
+              paths: [join(demoDir, 'web', 'access.log*')],
+              format: 'combined',
+              topic: TOPICS.accessLog,
+              timezone: 'UTC',
+            },
+            {
+              name: 'wifi',
+              paths: [join(demoDir, 'wifi', 'associations.log*')],
+              format: 'wifi-json',
+              topic: TOPICS.wifiLog,
+              timezone: 'Asia/Shanghai',
+            },
+            {
+              name: 'schedule',
+              paths: [join(demoDir, 'schedule', 'schedule.csv')],
+              format: 'schedule-csv',
+              topic: TOPICS.courseSchedule,
+              timezone: 'Asia/Shanghai',
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
   }
   if (!args['no-demo']) {
     demo = await startDemo({ dir: demoDir, webRate: Number(process.env.DEMO_RATE ?? 50) });
     report.info(`demo traffic into ${demoDir} (${demo.sections.length} course sections)`);
   }
-  watcher = service('watcher', ['watcher/dist/watcher.mjs', '--config', watcherConfig], { KAFKA_BROKERS: kafkaBrokers });
+  watcher = service('watcher', ['watcher/dist/watcher.mjs', '--config', watcherConfig], {
+    KAFKA_BROKERS: kafkaBrokers,
+  });
   report.info(`watcher running with ${watcherConfig} (log: ${join(logDir, 'watcher.log')})`);
 
   process.stdout.write(`

@@ -17,7 +17,11 @@ interface Counts {
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /** Runs a command, echoing its output, and returns the output for counting. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -53,10 +57,17 @@ export function countVitest(output: string): Counts {
 
 /** Sums Maven Surefire's final "Tests run: X, Failures: Y, Errors: Z, Skipped: W" line. */
 export function countSurefire(output: string): Counts {
-  const lines = stripAnsi(output).split('\n').filter((l) => /Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+$/.test(l.trim()));
+  const lines = stripAnsi(output)
+    .split('\n')
+    .filter((l) => /Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+$/.test(l.trim()));
   const last = lines.at(-1);
   if (!last) return { passed: 0, failed: 0, skipped: 0 };
-  const [run, failures, errors, skipped] = (last.match(/\d+/g) ?? []).map(Number) as [number, number, number, number];
+  const [run, failures, errors, skipped] = (last.match(/\d+/g) ?? []).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   return { passed: run - failures - errors - skipped, failed: failures + errors, skipped };
 }
 
@@ -83,8 +94,26 @@ async function main(): Promise<number> {
     }
 
     report.step('workspaces: vitest (unit and integration, one workspace at a time)');
-    const env = { ...process.env, STACK_EXTERNAL: '1', KAFKA_BROKERS: stack.endpoints.kafkaBrokers, FLINK_REST_URL: stack.endpoints.flinkRestUrl, FORCE_COLOR: '0' };
-    const vitest = await run('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', '--ui=stream', '--log-order=grouped'], env);
+    const env = {
+      ...process.env,
+      STACK_EXTERNAL: '1',
+      KAFKA_BROKERS: stack.endpoints.kafkaBrokers,
+      FLINK_REST_URL: stack.endpoints.flinkRestUrl,
+      FORCE_COLOR: '0',
+    };
+    const vitest = await run(
+      'npx',
+      [
+        'turbo',
+        'run',
+        'test',
+        '--concurrency=1',
+        '--continue',
+        '--ui=stream',
+        '--log-order=grouped',
+      ],
+      env,
+    );
     const counts = countVitest(vitest.output);
     if (vitest.code !== 0 && counts.failed === 0) broken = true;
     total.passed += counts.passed;
@@ -100,7 +129,9 @@ async function main(): Promise<number> {
     report.warn('a test runner failed without reporting a failed test (see its output above)');
     total.failed += 1;
   }
-  process.stdout.write(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`);
+  process.stdout.write(
+    `\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`,
+  );
   return total.failed > 0 ? 1 : 0;
 }
 

@@ -22,7 +22,11 @@ const stack = await up(loadStack(), report);
 const { kafkaBrokers, flinkRestUrl } = endpoints(loadStack());
 const id = randomUUID().slice(0, 8);
 const topic = `bench-access-${id}`;
-const kafka = new Kafka({ clientId: 'bench-jobs', brokers: [kafkaBrokers], logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'bench-jobs',
+  brokers: [kafkaBrokers],
+  logLevel: logLevel.NOTHING,
+});
 const admin = kafka.admin();
 await admin.connect();
 await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
@@ -38,7 +42,10 @@ for (let i = 0; i < N; i += batch) {
   for (let k = i; k < Math.min(N, i + batch); k++) {
     const t = base + k * 5; // 200 events per second of event time
     const visitor = `v${(k * 2654435761) % 50_000}`;
-    messages.push({ key: visitor, value: `{"event_time":"${new Date(t).toISOString().replace('T', ' ').replace('Z', '')}","ts_ms":${t},"client_ip":"10.0.0.1","visitor_id":"${visitor}","method":"GET","path":"/p${k % 100}","protocol":"HTTP/1.1","status":200,"bytes":512,"referrer":"-","user_agent":"bench","source_file":"/bench","source_offset":${k}}` });
+    messages.push({
+      key: visitor,
+      value: `{"event_time":"${new Date(t).toISOString().replace('T', ' ').replace('Z', '')}","ts_ms":${t},"client_ip":"10.0.0.1","visitor_id":"${visitor}","method":"GET","path":"/p${k % 100}","protocol":"HTTP/1.1","status":200,"bytes":512,"referrer":"-","user_agent":"bench","source_file":"/bench","source_offset":${k}}`,
+    });
   }
   await producer.send({ topic, messages, compression: CompressionTypes.None });
   if ((i / batch) % 100 === 0) report.info(`${Math.min(N, i + batch).toLocaleString()} produced`);
@@ -46,11 +53,30 @@ for (let i = 0; i < N; i += batch) {
 await producer.disconnect();
 report.info(`preloaded in ${((Date.now() - loadStart) / 1000).toFixed(1)}s`);
 
-const app = await buildApp({ config: { ...loadConfig({ ...process.env, KAFKA_BROKERS: kafkaBrokers, FLINK_REST_URL: flinkRestUrl }), operatorToken: 'bench-operator-token', logLevel: 'warn' }, relay: false });
+const app = await buildApp({
+  config: {
+    ...loadConfig({ ...process.env, KAFKA_BROKERS: kafkaBrokers, FLINK_REST_URL: flinkRestUrl }),
+    operatorToken: 'bench-operator-token',
+    logLevel: 'warn',
+  },
+  relay: false,
+});
 const results: { setting: string; eventsPerSecond: number; seconds: number }[] = [];
 for (const split of ['false', 'true']) {
-  const vars = { ACCESS_TOPIC: topic, PVUV_TOPIC: `bench-pvuv-${id}-${split}`, GROUP_PREFIX: `bench-${id}-${split}`, BROKERS: kafkaBrokers, DISTINCT_SPLIT: split, CHECKPOINT_INTERVAL: '30 s' };
-  const res = await app.inject({ method: 'POST', url: '/api/jobs/pv_uv/deploy', headers: { authorization: 'Bearer bench-operator-token' }, payload: { variables: vars } });
+  const vars = {
+    ACCESS_TOPIC: topic,
+    PVUV_TOPIC: `bench-pvuv-${id}-${split}`,
+    GROUP_PREFIX: `bench-${id}-${split}`,
+    BROKERS: kafkaBrokers,
+    DISTINCT_SPLIT: split,
+    CHECKPOINT_INTERVAL: '30 s',
+  };
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/jobs/pv_uv/deploy',
+    headers: { authorization: 'Bearer bench-operator-token' },
+    payload: { variables: vars },
+  });
   if (res.statusCode !== 200) throw new Error(`deploy failed: ${res.body}`);
   const { jobId } = res.json() as { jobId: string };
   report.step(`DISTINCT_SPLIT=${split}: job ${jobId} consuming`);
@@ -68,15 +94,29 @@ for (const split of ['false', 'true']) {
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (last - first) / 1000;
-  results.push({ setting: `DISTINCT_SPLIT=${split}`, eventsPerSecond: Math.round(N / seconds), seconds });
+  results.push({
+    setting: `DISTINCT_SPLIT=${split}`,
+    eventsPerSecond: Math.round(N / seconds),
+    seconds,
+  });
   report.info(`${N.toLocaleString()} events in ${seconds.toFixed(1)}s`);
   await app.flink.cancelJob(jobId);
   await app.flink.waitForJobState(jobId, ['CANCELED']);
 }
 await app.close();
-await admin.deleteTopics({ topics: [topic, ...results.map((_, i) => `bench-pvuv-${id}-${i === 0 ? 'false' : 'true'}`)] }).catch(() => {});
+await admin
+  .deleteTopics({
+    topics: [topic, ...results.map((_, i) => `bench-pvuv-${id}-${i === 0 ? 'false' : 'true'}`)],
+  })
+  .catch(() => {});
 await admin.disconnect();
-console.log(`\npv_uv throughput on this machine (${N.toLocaleString()} events, parallelism 1, HOP 60 s / 10 s):`);
-for (const r of results) console.log(`  ${r.setting.padEnd(22)} ${r.eventsPerSecond.toLocaleString().padStart(10)} events/s  (${r.seconds.toFixed(1)} s)`);
-if (stack.started.length) console.log(`(the stack was started for this run and keeps running: npm run stack -- down)`);
+console.log(
+  `\npv_uv throughput on this machine (${N.toLocaleString()} events, parallelism 1, HOP 60 s / 10 s):`,
+);
+for (const r of results)
+  console.log(
+    `  ${r.setting.padEnd(22)} ${r.eventsPerSecond.toLocaleString().padStart(10)} events/s  (${r.seconds.toFixed(1)} s)`,
+  );
+if (stack.started.length)
+  console.log(`(the stack was started for this run and keeps running: npm run stack -- down)`);
 process.exit(0);

@@ -31,7 +31,12 @@ export async function app(fastify: FastifyInstance, options: AppOptions): Promis
   await fastify.register(errors);
   await fastify.register(swagger, {
     openapi: {
-      info: { title: 'campus-pulse control plane', version: '1.0.0', description: 'Validate, deploy, upgrade, stop and inspect the Flink SQL jobs; read the cluster and the audit trail. Mutating calls need `Authorization: Bearer <operator token>`.' },
+      info: {
+        title: 'campus-pulse control plane',
+        version: '1.0.0',
+        description:
+          'Validate, deploy, upgrade, stop and inspect the Flink SQL jobs; read the cluster and the audit trail. Mutating calls need `Authorization: Bearer <operator token>`.',
+      },
       components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
     },
   });
@@ -49,7 +54,10 @@ export async function app(fastify: FastifyInstance, options: AppOptions): Promis
 }
 
 /** Builds the whole control plane; tests call this and use inject(), the server listens on it. */
-export async function buildApp(options: AppOptions, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  options: AppOptions,
+  server: FastifyServerOptions = {},
+): Promise<FastifyInstance> {
   const fastify = Fastify({
     logger: { level: options.config.logLevel },
     ...server,

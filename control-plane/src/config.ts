@@ -35,7 +35,8 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -57,7 +58,8 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
   const stack = loadStackConfig(env);
   const local = endpoints(stack);
   const token = env.OPERATOR_TOKEN ?? '';
-  if (token !== '' && token.length < 12) throw new ConfigError('OPERATOR_TOKEN must be at least 12 characters');
+  if (token !== '' && token.length < 12)
+    throw new ConfigError('OPERATOR_TOKEN must be at least 12 characters');
   const kafkaBrokers = env.KAFKA_BROKERS || local.kafkaBrokers;
   return {
     host: env.HOST || '127.0.0.1',
@@ -66,7 +68,9 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
     kafkaBrokers,
     jobsDir: resolve(env.JOBS_DIR || join(REPO_ROOT, 'jobs', 'sql')),
     stateDir: resolve(env.CONTROL_PLANE_STATE || join(stack.home, 'control-plane')),
-    runnerJar: resolve(env.RUNNER_JAR || join(REPO_ROOT, 'jobs', 'runner', 'target', 'sql-runner.jar')),
+    runnerJar: resolve(
+      env.RUNNER_JAR || join(REPO_ROOT, 'jobs', 'runner', 'target', 'sql-runner.jar'),
+    ),
     operatorToken: token || randomBytes(18).toString('base64url'),
     generatedToken: token === '',
     stopTimeoutMs: int(env, 'STOP_TIMEOUT_MS', 90_000, 1_000, 3_600_000),
@@ -80,9 +84,15 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
 /** JOB_VARIABLES: `NAME=value` pairs separated by `;`, e.g. `BROKERS=kafka:29092;CHECKPOINT_INTERVAL=30 s`. */
 export function parseJobVariables(raw: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
-    if (!m) throw new ConfigError(`JOB_VARIABLES must be NAME=value pairs separated by ";", got "${pair}"`);
+    if (!m)
+      throw new ConfigError(
+        `JOB_VARIABLES must be NAME=value pairs separated by ";", got "${pair}"`,
+      );
     out[m[1]!] = m[2]!;
   }
   return out;
@@ -101,5 +111,5 @@ export const CONFIG_DOC: [string, string][] = [
   ['STOP_TIMEOUT_MS', '90000'],
   ['LOG_LEVEL', 'info'],
   ['UI_DIST', '<checkout>/ui/dist'],
-  ['JOB_VARIABLES', 'BROKERS=<KAFKA_BROKERS> (NAME=value;... defaults for the jobs\' variables)'],
+  ['JOB_VARIABLES', "BROKERS=<KAFKA_BROKERS> (NAME=value;... defaults for the jobs' variables)"],
 ];

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { FastifyInstance } from 'fastify';
-import { brokers, createTopics, deleteTopics, flinkUrl, produce, readUntil, sqlTimestamp, uid } from './kafka-helpers.js';
+import {
+  brokers,
+  createTopics,
+  deleteTopics,
+  flinkUrl,
+  produce,
+  readUntil,
+  sqlTimestamp,
+  uid,
+} from './kafka-helpers.js';
 
 const TOKEN = 'test-operator-token-pvuv';
 const SIZE_S = 20;
@@ -15,12 +24,15 @@ const SLIDE_S = 5;
 const DELAY_S = 5;
 const BASE = Date.UTC(2026, 2, 1, 9, 0, 0);
 
-interface Event { t: number; visitor: string }
+interface Event {
+  t: number;
+  visitor: string;
+}
 
 /** Events over `spanS` seconds, shuffled by up to 3 s (less than the 5 s watermark delay). */
 function events(count: number, spanS: number, seed: number, start = BASE): Event[] {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const out: Event[] = [];
   for (let i = 0; i < count; i++) {
     const t = start + Math.floor((i / count) * spanS * 1000);
@@ -51,16 +63,40 @@ function expectedWindows(all: Event[]): Map<number, { pv: number; uv: number }> 
 }
 
 function record(e: Event, i: number) {
-  return { key: e.visitor, value: JSON.stringify({ event_time: sqlTimestamp(e.t), ts_ms: e.t, client_ip: '10.0.0.1', visitor_id: e.visitor, method: 'GET', path: '/', protocol: 'HTTP/1.1', status: 200, bytes: 100, referrer: '-', user_agent: 'test', source_file: '/logs/access.log', source_offset: i * 100 }) };
+  return {
+    key: e.visitor,
+    value: JSON.stringify({
+      event_time: sqlTimestamp(e.t),
+      ts_ms: e.t,
+      client_ip: '10.0.0.1',
+      visitor_id: e.visitor,
+      method: 'GET',
+      path: '/',
+      protocol: 'HTTP/1.1',
+      status: 200,
+      bytes: 100,
+      referrer: '-',
+      user_agent: 'test',
+      source_file: '/logs/access.log',
+      source_offset: i * 100,
+    }),
+  };
 }
 
 /** One late event per partition moves every partition's watermark past the real windows. */
 function flushRecords(at: number) {
-  return [0, 1, 2].map((partition) => ({ partition, key: 'flush', value: JSON.stringify({ event_time: sqlTimestamp(at), ts_ms: at, visitor_id: 'flush' }) }));
+  return [0, 1, 2].map((partition) => ({
+    partition,
+    key: 'flush',
+    value: JSON.stringify({ event_time: sqlTimestamp(at), ts_ms: at, visitor_id: 'flush' }),
+  }));
 }
 
 function parseOutput(records: { value: string | null }[]) {
-  return records.map((r) => JSON.parse(r.value!) as { window_start: string; window_end: string; pv: number; uv: number });
+  return records.map(
+    (r) =>
+      JSON.parse(r.value!) as { window_start: string; window_end: string; pv: number; uv: number },
+  );
 }
 
 describe('pv_uv job', () => {
@@ -68,7 +104,14 @@ describe('pv_uv job', () => {
   const topics: string[] = [];
 
   beforeAll(async () => {
-    app = await buildApp({ config: { ...loadConfig({ ...process.env, KAFKA_BROKERS: brokers, FLINK_REST_URL: flinkUrl }), operatorToken: TOKEN, logLevel: 'warn' }, relay: false });
+    app = await buildApp({
+      config: {
+        ...loadConfig({ ...process.env, KAFKA_BROKERS: brokers, FLINK_REST_URL: flinkUrl }),
+        operatorToken: TOKEN,
+        logLevel: 'warn',
+      },
+      relay: false,
+    });
   });
 
   afterAll(async () => {
@@ -77,13 +120,27 @@ describe('pv_uv job', () => {
   });
 
   async function deploy(vars: Record<string, string>) {
-    const res = await app.inject({ method: 'POST', url: '/api/jobs/pv_uv/deploy', headers: { authorization: `Bearer ${TOKEN}` }, payload: { variables: vars } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/jobs/pv_uv/deploy',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { variables: vars },
+    });
     expect(res.statusCode, res.body).toBe(200);
     return res.json() as { action: string; jobId: string; savepoint: string | null };
   }
 
   function variables(id: string) {
-    return { ACCESS_TOPIC: `access-${id}`, PVUV_TOPIC: `pvuv-${id}`, GROUP_PREFIX: `pvuv-${id}`, BROKERS: brokers, WINDOW_SIZE: String(SIZE_S), WINDOW_SLIDE: String(SLIDE_S), WATERMARK_DELAY: String(DELAY_S), CHECKPOINT_INTERVAL: '2 s' };
+    return {
+      ACCESS_TOPIC: `access-${id}`,
+      PVUV_TOPIC: `pvuv-${id}`,
+      GROUP_PREFIX: `pvuv-${id}`,
+      BROKERS: brokers,
+      WINDOW_SIZE: String(SIZE_S),
+      WINDOW_SLIDE: String(SLIDE_S),
+      WATERMARK_DELAY: String(DELAY_S),
+      CHECKPOINT_INTERVAL: '2 s',
+    };
   }
 
   async function cancel(jobId: string) {
@@ -102,11 +159,14 @@ describe('pv_uv job', () => {
     const expected = expectedWindows(all);
     const { jobId } = await deploy(vars);
     try {
-      const out = parseOutput(await readUntil(vars.PVUV_TOPIC, (r) => r.length >= expected.size, 180_000));
+      const out = parseOutput(
+        await readUntil(vars.PVUV_TOPIC, (r) => r.length >= expected.size, 180_000),
+      );
       const got = new Map(out.map((w) => [Date.parse(w.window_end), { pv: w.pv, uv: w.uv }]));
       expect(out.length).toBe(got.size); // no window twice
       expect(got).toEqual(expected);
-      for (const w of out) expect(Date.parse(w.window_end) - Date.parse(w.window_start)).toBe(SIZE_S * 1000);
+      for (const w of out)
+        expect(Date.parse(w.window_end) - Date.parse(w.window_start)).toBe(SIZE_S * 1000);
     } finally {
       await cancel(jobId);
     }
@@ -127,17 +187,29 @@ describe('pv_uv job', () => {
     const second = await deploy(vars);
     expect(second.action).toBe('upgraded');
     expect(second.savepoint).toMatch(/savepoint-/);
-    await produce(vars.ACCESS_TOPIC, all.slice(half).map((e, i) => record(e, half + i)));
+    await produce(
+      vars.ACCESS_TOPIC,
+      all.slice(half).map((e, i) => record(e, half + i)),
+    );
     const lastT = Math.max(...all.map((e) => e.t));
     await produce(vars.ACCESS_TOPIC, flushRecords(lastT + 120_000));
     const expected = expectedWindows(all);
     try {
-      const out = parseOutput(await readUntil(vars.PVUV_TOPIC, (r) => r.length >= expected.size, 180_000));
+      const out = parseOutput(
+        await readUntil(vars.PVUV_TOPIC, (r) => r.length >= expected.size, 180_000),
+      );
       const ends = out.map((w) => w.window_end);
       expect(new Set(ends).size).toBe(ends.length);
-      expect(new Map(out.map((w) => [Date.parse(w.window_end), { pv: w.pv, uv: w.uv }]))).toEqual(expected);
-      const jobs = (await app.inject({ url: '/api/jobs' })).json() as { jobs: { name: string; jobId: string; state: string }[] };
-      expect(jobs.jobs.find((j) => j.name === 'pv_uv')).toMatchObject({ jobId: second.jobId, state: 'RUNNING' });
+      expect(new Map(out.map((w) => [Date.parse(w.window_end), { pv: w.pv, uv: w.uv }]))).toEqual(
+        expected,
+      );
+      const jobs = (await app.inject({ url: '/api/jobs' })).json() as {
+        jobs: { name: string; jobId: string; state: string }[];
+      };
+      expect(jobs.jobs.find((j) => j.name === 'pv_uv')).toMatchObject({
+        jobId: second.jobId,
+        state: 'RUNNING',
+      });
     } finally {
       await cancel(second.jobId);
     }

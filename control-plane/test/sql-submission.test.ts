@@ -9,7 +9,11 @@ import { createFlinkClient, ensureRunnerJar, FlinkError, runnerArgs } from '../s
 
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const flinkUrl = process.env.FLINK_REST_URL ?? 'http://127.0.0.1:8081';
-const kafka = new Kafka({ clientId: 'sql-submission-test', brokers: [brokers], logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'sql-submission-test',
+  brokers: [brokers],
+  logLevel: logLevel.NOTHING,
+});
 const client = createFlinkClient({ baseUrl: flinkUrl });
 
 const WINDOW_MS = 5_000;
@@ -71,7 +75,13 @@ describe('SQL script submission through Flink REST', () => {
   beforeAll(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: inTopic, numPartitions: 3 }, { topic: outTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        { topic: inTopic, numPartitions: 3 },
+        { topic: outTopic, numPartitions: 1 },
+      ],
+      waitForLeaders: true,
+    });
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
     jarId = await ensureRunnerJar(client);
@@ -86,7 +96,8 @@ describe('SQL script submission through Flink REST', () => {
   it('runs a TUMBLE count whose every closed window equals the count computed from the events', async () => {
     // Known event times over ~100 s, shuffled by up to 2 s (less than the 3 s watermark delay).
     const times: number[] = [];
-    for (let i = 0; i < EVENTS; i++) times.push(BASE + Math.floor((i * 100_000) / EVENTS) + ((i * 7919) % 997));
+    for (let i = 0; i < EVENTS; i++)
+      times.push(BASE + Math.floor((i * 100_000) / EVENTS) + ((i * 7919) % 997));
     const sent = times.map((t, i) => ({ t: t + (((i * 31) % 5) - 2) * 400, i }));
     const expected = new Map<number, number>();
     for (const { t } of sent) {
@@ -96,33 +107,51 @@ describe('SQL script submission through Flink REST', () => {
     const lastEvent = Math.max(...sent.map((e) => e.t));
     await producer.send({
       topic: inTopic,
-      messages: sent.map(({ t, i }) => ({ key: String(i % 50), value: JSON.stringify({ id: i, ts: sqlTimestamp(t) }) })),
+      messages: sent.map(({ t, i }) => ({
+        key: String(i % 50),
+        value: JSON.stringify({ id: i, ts: sqlTimestamp(t) }),
+      })),
     });
     // One late-enough event per partition moves every partition's watermark past the last window.
     const flushAt = lastEvent + 60_000;
     await producer.send({
       topic: inTopic,
-      messages: [0, 1, 2].map((partition) => ({ partition, value: JSON.stringify({ id: -1, ts: sqlTimestamp(flushAt) }) })),
+      messages: [0, 1, 2].map((partition) => ({
+        partition,
+        value: JSON.stringify({ id: -1, ts: sqlTimestamp(flushAt) }),
+      })),
     });
 
     const jobName = `proof-${randomUUID().slice(0, 8)}`;
     const submitted = Date.now();
-    const { jobId } = await client.runJar(jarId, { programArgsList: runnerArgs(script(inTopic, outTopic, jobName), jobName) });
+    const { jobId } = await client.runJar(jarId, {
+      programArgsList: runnerArgs(script(inTopic, outTopic, jobName), jobName),
+    });
     expect(await client.waitForJobState(jobId, ['RUNNING'], 60_000)).toBe('RUNNING');
     console.log(`proof job ${jobId} RUNNING ${Date.now() - submitted} ms after submission`);
     const overview = await client.jobsOverview();
     expect(overview.find((j) => j.jid === jobId)?.name).toBe(jobName);
 
     const received = new Map<number, number>();
-    const consumer = kafka.consumer({ groupId: `proof-reader-${randomUUID()}`, readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId: `proof-reader-${randomUUID()}`,
+      readUncommitted: false,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: outTopic, fromBeginning: true });
     const flushWindow = Math.floor(flushAt / WINDOW_MS) * WINDOW_MS;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${received.size} of ${expected.size} windows arrived`)), 180_000);
+      const timer = setTimeout(
+        () => reject(new Error(`only ${received.size} of ${expected.size} windows arrived`)),
+        180_000,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
-          const row = JSON.parse(message.value!.toString()) as { window_start: string; window_end: string; cnt: number };
+          const row = JSON.parse(message.value!.toString()) as {
+            window_start: string;
+            window_end: string;
+            cnt: number;
+          };
           const start = Date.parse(`${row.window_start}Z`);
           expect(Date.parse(`${row.window_end}Z`) - start).toBe(WINDOW_MS);
           expect(received.has(start)).toBe(false); // each window exactly once
@@ -153,10 +182,12 @@ describe('SQL script submission through Flink REST', () => {
       'INSERT INTO missing_sink',
       'SELECT id FROM src;',
     ].join('\n');
-    const error = await client.runJar(jarId, { programArgsList: runnerArgs(broken, 'broken') }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await client
+      .runJar(jarId, { programArgsList: runnerArgs(broken, 'broken') })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(FlinkError);
     const info = (error as FlinkError).runnerError;
     expect(info?.statement).toBe(3);
@@ -166,12 +197,17 @@ describe('SQL script submission through Flink REST', () => {
   });
 
   it('reports a parse error at its position in the file', async () => {
-    const broken = "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen');\n\nINSERT INTO src\n  SELECT id FROM src WHERE id = = 1;";
-    const error = (await client.planJar(jarId, { programArgsList: runnerArgs(broken, 'parse-error') }).catch((e: unknown) => e)) as FlinkError;
+    const broken =
+      "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen');\n\nINSERT INTO src\n  SELECT id FROM src WHERE id = = 1;";
+    const error = (await client
+      .planJar(jarId, { programArgsList: runnerArgs(broken, 'parse-error') })
+      .catch((e: unknown) => e)) as FlinkError;
     expect(error).toBeInstanceOf(FlinkError);
     // Calcite counts from the statement's start (line 3 of the file): its line 2 is the file's line 4.
     expect(error.runnerError).toMatchObject({ statement: 2, line: 4 });
-    const calcite = /Encountered "= =" at line 2, column (\d+)/.exec(error.runnerError?.message ?? '');
+    const calcite = /Encountered "= =" at line 2, column (\d+)/.exec(
+      error.runnerError?.message ?? '',
+    );
     expect(calcite).not.toBeNull();
     expect(error.runnerError?.column).toBe(Number(calcite![1]));
   });

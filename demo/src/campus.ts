@@ -29,7 +29,18 @@ export const ROOMS: readonly Room[] = [
 ];
 /** Corridor and library access points: devices roam here between classes. */
 const CORRIDOR_APS = ['TA-1F-HALL', 'TB-2F-HALL', 'TC-GF-LOBBY', 'LIB-1F-01', 'LIB-2F-01'];
-const COURSES = ['CSC1001', 'CSC3100', 'MAT2040', 'ECO2011', 'PHY1001', 'STA2001', 'FIN3080', 'DDA4210', 'ENG1002', 'BIO1008'];
+const COURSES = [
+  'CSC1001',
+  'CSC3100',
+  'MAT2040',
+  'ECO2011',
+  'PHY1001',
+  'STA2001',
+  'FIN3080',
+  'DDA4210',
+  'ENG1002',
+  'BIO1008',
+];
 
 /**
  * About 20 sections: most meet today in two-hour blocks around the current local time, so a demo
@@ -62,7 +73,23 @@ const HEADER = 'course_id,section,room,aps,weekday,start_time,end_time,enrolled'
 
 /** The schedule as CSV; AP names are separated by `;` inside their column. */
 export function scheduleCsv(sections: readonly Section[]): string {
-  return [HEADER, ...sections.map((s) => [s.course_id, s.section, s.room, s.aps.join(';'), s.weekday, s.start_time, s.end_time, s.enrolled].join(','))].join('\n') + '\n';
+  return (
+    [
+      HEADER,
+      ...sections.map((s) =>
+        [
+          s.course_id,
+          s.section,
+          s.room,
+          s.aps.join(';'),
+          s.weekday,
+          s.start_time,
+          s.end_time,
+          s.enrolled,
+        ].join(','),
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
 interface Device {
@@ -97,10 +124,26 @@ export class CampusTraffic {
         const count = rng.chance(0.25) ? 2 : 1;
         const arriveAfter = rng.chance(0.85) ? rng.int(-10, 8) : rng.int(9, 40);
         const leavesEarlyAt = rng.chance(0.1) ? rng.int(40, 100) : undefined;
-        for (let c = 0; c < count; c++) this.devices.push({ mac: mac(rng), section: index, arriveAfter, leavesEarlyAt, ap: undefined, attends });
+        for (let c = 0; c < count; c++)
+          this.devices.push({
+            mac: mac(rng),
+            section: index,
+            arriveAfter,
+            leavesEarlyAt,
+            ap: undefined,
+            attends,
+          });
       }
     });
-    for (let k = 0; k < 150; k++) this.devices.push({ mac: mac(rng), section: -1, arriveAfter: 0, leavesEarlyAt: undefined, ap: undefined, attends: false });
+    for (let k = 0; k < 150; k++)
+      this.devices.push({
+        mac: mac(rng),
+        section: -1,
+        arriveAfter: 0,
+        leavesEarlyAt: undefined,
+        ap: undefined,
+        attends: false,
+      });
   }
 
   /** The association lines of one tick: new arrivals, roaming, re-associations and failures. */
@@ -126,14 +169,19 @@ export class CampusTraffic {
 
   private placeOf(d: Device, weekday: number, minutesOfDay: number): string | undefined {
     if (d.section < 0) {
-      return minutesOfDay > 7 * 60 && minutesOfDay < 23 * 60 ? (d.ap ?? this.rng.pick(CORRIDOR_APS)) : undefined;
+      return minutesOfDay > 7 * 60 && minutesOfDay < 23 * 60
+        ? (d.ap ?? this.rng.pick(CORRIDOR_APS))
+        : undefined;
     }
     const s = this.sections[d.section]!;
     const start = parseHhmmss(s.start_time);
     const end = parseHhmmss(s.end_time);
     if (!d.attends || s.weekday !== weekday) return undefined;
     const since = minutesOfDay - start;
-    if (since < d.arriveAfter || minutesOfDay > end + 5) return since > -20 && since < d.arriveAfter ? (d.ap ?? this.rng.pick(CORRIDOR_APS)) : undefined;
+    if (since < d.arriveAfter || minutesOfDay > end + 5)
+      return since > -20 && since < d.arriveAfter
+        ? (d.ap ?? this.rng.pick(CORRIDOR_APS))
+        : undefined;
     if (d.leavesEarlyAt !== undefined && since > d.leavesEarlyAt) return undefined;
     const inRoom = d.ap !== undefined && s.aps.includes(d.ap);
     return inRoom && !this.rng.chance(0.02) ? d.ap : this.rng.pick(s.aps);

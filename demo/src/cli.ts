@@ -57,17 +57,38 @@ async function main(): Promise<void> {
     process.on('SIGTERM', () => controller.abort());
     const { mkdir } = await import('node:fs/promises');
     await mkdir(resolve(to, '..'), { recursive: true });
-    const count = await replay({ from: values.replay, to, speed, restamp: !values['no-restamp'], signal: controller.signal });
+    const count = await replay({
+      from: values.replay,
+      to,
+      speed,
+      restamp: !values['no-restamp'],
+      signal: controller.signal,
+    });
     process.stderr.write(`replayed ${count} lines\n`);
     return;
   }
-  const demo = await startDemo({ dir, webRate: rate, offsetMinutes: offsetMinutes(values.offset), ...(values.seed ? { seed: Number(values.seed) } : {}) });
-  process.stderr.write(`writing demo traffic into ${dir} (${demo.sections.length} course sections; Ctrl-C stops)\n`);
-  const timer = setInterval(() => process.stderr.write(`  ${demo.stats.webLines} web lines, ${demo.stats.wifiLines} Wi-Fi lines\n`), 10_000);
+  const demo = await startDemo({
+    dir,
+    webRate: rate,
+    offsetMinutes: offsetMinutes(values.offset),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+  });
+  process.stderr.write(
+    `writing demo traffic into ${dir} (${demo.sections.length} course sections; Ctrl-C stops)\n`,
+  );
+  const timer = setInterval(
+    () =>
+      process.stderr.write(
+        `  ${demo.stats.webLines} web lines, ${demo.stats.wifiLines} Wi-Fi lines\n`,
+      ),
+    10_000,
+  );
   const stop = async () => {
     clearInterval(timer);
     await demo.stop();
-    process.stderr.write(`stopped: ${demo.stats.webLines} web lines, ${demo.stats.wifiLines} Wi-Fi lines written\n`);
+    process.stderr.write(
+      `stopped: ${demo.stats.webLines} web lines, ${demo.stats.wifiLines} Wi-Fi lines written\n`,
+    );
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -8,7 +8,8 @@ import { Random } from './random.js';
 import { clfInstant } from './replay.js';
 import { localClock, parseHhmmss } from './time.js';
 
-const COMBINED = /^(\S+) - - \[([^\]]+)\] "(GET|POST) (\S+) HTTP\/1\.1" (\d{3}) (\d+) "([^"]*)" "([^"]*)"$/;
+const COMBINED =
+  /^(\S+) - - \[([^\]]+)\] "(GET|POST) (\S+) HTTP\/1\.1" (\d{3}) (\d+) "([^"]*)" "([^"]*)"$/;
 const NOW = Date.UTC(2026, 10, 23, 6, 30, 0); // 14:30 on a Monday in UTC+8
 
 describe('demo traffic', () => {
@@ -16,7 +17,13 @@ describe('demo traffic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-'));
     // A clock 10x faster than real time: 25 ms ticks stand for 250 ms of traffic.
     const t0 = Date.now();
-    const demo = await startDemo({ dir, webRate: 400, seed: 42, tickMs: 25, now: () => NOW + (Date.now() - t0) * 10 });
+    const demo = await startDemo({
+      dir,
+      webRate: 400,
+      seed: 42,
+      tickMs: 25,
+      now: () => NOW + (Date.now() - t0) * 10,
+    });
     await new Promise((r) => setTimeout(r, 2000));
     await demo.stop();
     const lines = readFileSync(demo.files.web, 'utf8').trim().split('\n');
@@ -45,7 +52,12 @@ describe('demo traffic', () => {
     const sections = defaultSchedule(NOW, 480, new Random(1));
     expect(sections).toHaveLength(20);
     const { weekday, minutesOfDay } = localClock(NOW, 480);
-    const live = sections.filter((s) => s.weekday === weekday && parseHhmmss(s.start_time) <= minutesOfDay && minutesOfDay < parseHhmmss(s.end_time));
+    const live = sections.filter(
+      (s) =>
+        s.weekday === weekday &&
+        parseHhmmss(s.start_time) <= minutesOfDay &&
+        minutesOfDay < parseHhmmss(s.end_time),
+    );
     expect(live.length).toBeGreaterThanOrEqual(3);
     expect(new Set(sections.map((s) => `${s.course_id}|${s.section}`)).size).toBe(20);
     const csv = scheduleCsv(sections).trim().split('\n');
@@ -60,10 +72,24 @@ describe('demo traffic', () => {
     const demo = await startDemo({ dir, webRate: 0, seed: 9, tickMs: 2, now });
     await new Promise((r) => setTimeout(r, 300));
     await demo.stop();
-    const records = readFileSync(demo.files.wifi, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = readFileSync(demo.files.wifi, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.length).toBeGreaterThan(100);
     for (const r of records) {
-      expect(Object.keys(r).sort()).toEqual(['apname', 'connectresult', 'connecttime', 'currentapname', 'downbyte', 'downpacketnum', 'mac', 'ssid', 'upbyte', 'uppacketnum']);
+      expect(Object.keys(r).sort()).toEqual([
+        'apname',
+        'connectresult',
+        'connecttime',
+        'currentapname',
+        'downbyte',
+        'downpacketnum',
+        'mac',
+        'ssid',
+        'upbyte',
+        'uppacketnum',
+      ]);
       expect(r.connecttime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       expect(r.mac).toMatch(/^([0-9a-f]{2}-){5}[0-9a-f]{2}$/);
     }
@@ -80,7 +106,13 @@ describe('demo traffic', () => {
 
 describe('clfInstant', () => {
   it('honours the offset as written', () => {
-    expect(clfInstant('1.2.3.4 - - [17/May/2015:10:05:03 +0800] "GET / HTTP/1.1" 200 1')).toEqual({ ms: Date.UTC(2015, 4, 17, 2, 5, 3), offsetMinutes: 480 });
-    expect(clfInstant('1.2.3.4 - - [17/May/2015:10:05:03 -0700] "GET / HTTP/1.1" 200 1')).toEqual({ ms: Date.UTC(2015, 4, 17, 17, 5, 3), offsetMinutes: -420 });
+    expect(clfInstant('1.2.3.4 - - [17/May/2015:10:05:03 +0800] "GET / HTTP/1.1" 200 1')).toEqual({
+      ms: Date.UTC(2015, 4, 17, 2, 5, 3),
+      offsetMinutes: 480,
+    });
+    expect(clfInstant('1.2.3.4 - - [17/May/2015:10:05:03 -0700] "GET / HTTP/1.1" 200 1')).toEqual({
+      ms: Date.UTC(2015, 4, 17, 17, 5, 3),
+      offsetMinutes: -420,
+    });
   });
 });

@@ -41,7 +41,10 @@ export interface DemoHandle {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Starts writing demo traffic; the schedule file is written once and kept on later runs. */

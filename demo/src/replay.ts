@@ -12,7 +12,14 @@ export function clfInstant(line: string): { ms: number; offsetMinutes: number } 
   if (!m) return undefined;
   const [, dd, mon, yyyy, hh, mi, ss, sign, oh, om] = m;
   const offsetMinutes = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
-  const local = Date.UTC(Number(yyyy), MONTHS.indexOf(mon!), Number(dd), Number(hh), Number(mi), Number(ss));
+  const local = Date.UTC(
+    Number(yyyy),
+    MONTHS.indexOf(mon!),
+    Number(dd),
+    Number(hh),
+    Number(mi),
+    Number(ss),
+  );
   return { ms: local - offsetMinutes * 60_000, offsetMinutes };
 }
 
@@ -47,7 +54,8 @@ export async function replay(options: ReplayOptions): Promise<number> {
         batch = [];
         await new Promise((r) => setTimeout(r, wait));
       }
-      if (restamp) out = line.replace(CLF_TIME, `[${clfTime(Math.max(due, Date.now()), at.offsetMinutes)}]`);
+      if (restamp)
+        out = line.replace(CLF_TIME, `[${clfTime(Math.max(due, Date.now()), at.offsetMinutes)}]`);
     }
     batch.push(out);
     count++;

@@ -21,7 +21,10 @@ export function naiveTime(ms: number, offsetMinutes: number): string {
 }
 
 /** Local hour of day (0-23.99) and ISO weekday (1 = Monday) at an instant. */
-export function localClock(ms: number, offsetMinutes: number): { hour: number; weekday: number; minutesOfDay: number } {
+export function localClock(
+  ms: number,
+  offsetMinutes: number,
+): { hour: number; weekday: number; minutesOfDay: number } {
   const d = wall(ms, offsetMinutes);
   const minutesOfDay = d.getUTCHours() * 60 + d.getUTCMinutes() + d.getUTCSeconds() / 60;
   return { hour: minutesOfDay / 60, weekday: ((d.getUTCDay() + 6) % 7) + 1, minutesOfDay };

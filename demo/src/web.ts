@@ -2,9 +2,26 @@ import type { Random } from './random.js';
 import { clfTime, localClock } from './time.js';
 
 const PAGES = [
-  '/', '/index.html', '/news', '/courses', '/library', '/login', '/search?q=timetable', '/events',
-  '/admissions', '/about', '/contact', '/library/opening-hours', '/canteen/menu', '/sports/booking',
-  '/research', '/alumni', '/jobs', '/it/help/wifi', '/it/help/vpn', '/student/portal',
+  '/',
+  '/index.html',
+  '/news',
+  '/courses',
+  '/library',
+  '/login',
+  '/search?q=timetable',
+  '/events',
+  '/admissions',
+  '/about',
+  '/contact',
+  '/library/opening-hours',
+  '/canteen/menu',
+  '/sports/booking',
+  '/research',
+  '/alumni',
+  '/jobs',
+  '/it/help/wifi',
+  '/it/help/vpn',
+  '/student/portal',
   ...Array.from({ length: 80 }, (_, i) => `/news/2026/article-${i + 1}`),
   ...Array.from({ length: 40 }, (_, i) => `/courses/CS${100 + i * 7}`),
 ];
@@ -21,7 +38,14 @@ const BOTS = [
   'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
   'Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)',
 ];
-const REFERRERS = ['-', '-', '-', 'https://www.google.com/', 'https://www.baidu.com/', 'https://campus.example.edu/news'];
+const REFERRERS = [
+  '-',
+  '-',
+  '-',
+  'https://www.google.com/',
+  'https://www.baidu.com/',
+  'https://campus.example.edu/news',
+];
 
 interface Visitor {
   ip: string;
@@ -55,7 +79,13 @@ export class WebTraffic {
       : this.rng.chance(0.6)
         ? `10.${this.rng.int(10, 40)}.${this.rng.int(0, 255)}.${this.rng.int(1, 254)}`
         : `${this.rng.int(36, 223)}.${this.rng.int(0, 255)}.${this.rng.int(0, 255)}.${this.rng.int(1, 254)}`;
-    return { ip, agent: bot ? this.rng.pick(BOTS) : this.rng.pick(BROWSERS), bot, remaining: bot ? this.rng.int(20, 60) : this.rng.int(1, 12), lastPage: '-' };
+    return {
+      ip,
+      agent: bot ? this.rng.pick(BOTS) : this.rng.pick(BROWSERS),
+      bot,
+      remaining: bot ? this.rng.int(20, 60) : this.rng.int(1, 12),
+      lastPage: '-',
+    };
   }
 
   private visitor(): Visitor {
@@ -74,7 +104,8 @@ export class WebTraffic {
 
   /** Requests per second to aim for at this instant, before Poisson noise. */
   rateAt(nowMs: number, baseRate: number): number {
-    if (nowMs > this.burstUntil && this.rng.chance(0.002)) this.burstUntil = nowMs + this.rng.int(5, 20) * 1000;
+    if (nowMs > this.burstUntil && this.rng.chance(0.002))
+      this.burstUntil = nowMs + this.rng.int(5, 20) * 1000;
     const burst = nowMs < this.burstUntil ? 4 : 1;
     return baseRate * dayNightFactor(localClock(nowMs, this.offsetMinutes).hour) * burst;
   }
@@ -84,12 +115,31 @@ export class WebTraffic {
     const v = this.visitor();
     v.remaining--;
     const asset = !v.bot && this.rng.chance(0.15);
-    const path = asset ? this.rng.pick(ASSETS) : v.bot ? this.rng.pick(PAGES) : PAGES[this.rng.zipf(PAGES.length)]!;
+    const path = asset
+      ? this.rng.pick(ASSETS)
+      : v.bot
+        ? this.rng.pick(PAGES)
+        : PAGES[this.rng.zipf(PAGES.length)]!;
     const roll = this.rng.next();
-    const status = asset && roll < 0.3 ? 304 : roll < 0.9 ? 200 : roll < 0.95 ? 404 : roll < 0.97 ? 301 : roll < 0.99 ? 302 : 500;
-    const bytes = status === 304 ? 0 : status === 200 ? this.rng.int(300, 90_000) : this.rng.int(150, 600);
+    const status =
+      asset && roll < 0.3
+        ? 304
+        : roll < 0.9
+          ? 200
+          : roll < 0.95
+            ? 404
+            : roll < 0.97
+              ? 301
+              : roll < 0.99
+                ? 302
+                : 500;
+    const bytes =
+      status === 304 ? 0 : status === 200 ? this.rng.int(300, 90_000) : this.rng.int(150, 600);
     const method = !asset && path === '/login' && this.rng.chance(0.5) ? 'POST' : 'GET';
-    const referrer = v.lastPage !== '-' && !v.bot ? `https://campus.example.edu${v.lastPage}` : this.rng.pick(REFERRERS);
+    const referrer =
+      v.lastPage !== '-' && !v.bot
+        ? `https://campus.example.edu${v.lastPage}`
+        : this.rng.pick(REFERRERS);
     if (!asset) v.lastPage = path;
     return `${v.ip} - - [${clfTime(ms, this.offsetMinutes)}] "${method} ${path} HTTP/1.1" ${status} ${bytes} "${referrer}" "${v.agent}"`;
   }

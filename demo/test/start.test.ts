@@ -14,11 +14,14 @@ import { freePort, REPO_ROOT, spareStackEnv } from '@pulse/stack';
 /** Processes whose environment or command line mention the runtime folder: what this run started. */
 function processesOf(home: string): string[] {
   const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+  for (const pid of readdirSync('/proc').filter(
+    (p) => /^\d+$/.test(p) && Number(p) !== process.pid,
+  )) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (cmdline.includes(home) || environ.includes(`STACK_HOME=${home}`)) found.push(`${pid} ${cmdline.slice(0, 120)}`);
+      if (cmdline.includes(home) || environ.includes(`STACK_HOME=${home}`))
+        found.push(`${pid} ${cmdline.slice(0, 120)}`);
     } catch {
       // gone, or not ours to read
     }
@@ -56,11 +59,17 @@ describe('npm start', async () => {
 
   it('starts everything, shows live numbers through the relay, refuses a second copy, and stops cleanly on Ctrl-C', async () => {
     // Its own process group, as in a terminal: Ctrl-C goes to the group.
-    start = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    start = spawn('npm', ['start'], {
+      cwd: REPO_ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 300_000;
-    while (!output.includes('Ready.') && Date.now() < deadline && start.exitCode === null) await new Promise((r) => setTimeout(r, 1000));
+    while (!output.includes('Ready.') && Date.now() < deadline && start.exitCode === null)
+      await new Promise((r) => setTimeout(r, 1000));
     expect(output, output).toContain('Ready.');
     expect(output).toContain(`Dashboard        ${base}/`);
     const token = /Operator token\s+(\S+)/.exec(output)?.[1];
@@ -70,22 +79,47 @@ describe('npm start', async () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app"');
 
-    const jobs = (await (await fetch(`${base}/api/jobs`)).json()) as { jobs: { name: string; state: string }[] };
+    const jobs = (await (await fetch(`${base}/api/jobs`)).json()) as {
+      jobs: { name: string; state: string }[];
+    };
     expect(jobs.jobs.map((j) => j.name).sort()).toEqual(['attendance', 'pv_uv']);
     expect(jobs.jobs.every((j) => j.state === 'RUNNING')).toBe(true);
 
     // The relay: PV/UV windows and attendance rows produced from the demo traffic.
     const ws = new WebSocket(`ws://127.0.0.1:${cpPort}/ws`, { origin: base });
-    const rows = { pvuv: new Map<string, { pv: number; uv: number }>(), attendance: new Map<string, { present: number; enrolled: number; rate: number }>() };
+    const rows = {
+      pvuv: new Map<string, { pv: number; uv: number }>(),
+      attendance: new Map<string, { present: number; enrolled: number; rate: number }>(),
+    };
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`relay delivered ${rows.pvuv.size} windows and ${rows.attendance.size} attendance rows`)), 180_000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `relay delivered ${rows.pvuv.size} windows and ${rows.attendance.size} attendance rows`,
+            ),
+          ),
+        180_000,
+      );
       ws.on('open', () => {
         ws.send(JSON.stringify({ type: 'subscribe', channel: 'pvuv' }));
         ws.send(JSON.stringify({ type: 'subscribe', channel: 'attendance' }));
       });
       ws.on('message', (data) => {
-        const msg = JSON.parse(data.toString()) as { type: string; channel: string; rows?: { key: string; row: never }[]; key?: string; row?: never; op?: string };
-        const target = msg.channel === 'pvuv' ? rows.pvuv : msg.channel === 'attendance' ? rows.attendance : undefined;
+        const msg = JSON.parse(data.toString()) as {
+          type: string;
+          channel: string;
+          rows?: { key: string; row: never }[];
+          key?: string;
+          row?: never;
+          op?: string;
+        };
+        const target =
+          msg.channel === 'pvuv'
+            ? rows.pvuv
+            : msg.channel === 'attendance'
+              ? rows.attendance
+              : undefined;
         if (!target) return;
         if (msg.type === 'snapshot') for (const r of msg.rows ?? []) target.set(r.key, r.row);
         if (msg.type === 'update' && msg.op === 'upsert' && msg.key) target.set(msg.key, msg.row!);
@@ -106,10 +140,16 @@ describe('npm start', async () => {
     expect(attendance.rate).toBeCloseTo(attendance.present / attendance.enrolled, 10);
 
     // A second start on the same runtime folder refuses, and says why.
-    const second = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'start.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'start.ts')],
+      { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let secondOut = '';
     second.stderr!.on('data', (d: Buffer) => (secondOut += d.toString()));
-    const secondCode = await new Promise<number | null>((r) => second.on('exit', (code) => r(code)));
+    const secondCode = await new Promise<number | null>((r) =>
+      second.on('exit', (code) => r(code)),
+    );
     expect(secondCode).toBe(3);
     expect(secondOut).toContain('already running');
 
@@ -117,11 +157,23 @@ describe('npm start', async () => {
     // (npm itself exits on the signal at once; the start script goes on stopping things in order.)
     process.kill(-start.pid!, 'SIGINT');
     const stopDeadline = Date.now() + 120_000;
-    while (!/\] stopped\n/.test(output) && Date.now() < stopDeadline) await new Promise((r) => setTimeout(r, 500));
+    while (!/\] stopped\n/.test(output) && Date.now() < stopDeadline)
+      await new Promise((r) => setTimeout(r, 500));
     expect(output).toMatch(/SIGINT: stopping what this run started/);
-    const order = ['demo traffic stopped', 'watcher stopped', 'job attendance:', 'control plane stopped', 'taskmanager: stopped', 'zookeeper: stopped', '] stopped'];
+    const order = [
+      'demo traffic stopped',
+      'watcher stopped',
+      'job attendance:',
+      'control plane stopped',
+      'taskmanager: stopped',
+      'zookeeper: stopped',
+      '] stopped',
+    ];
     const positions = order.map((line) => output.indexOf(line));
-    expect(positions.every((p) => p >= 0), output.slice(-2000)).toBe(true);
+    expect(
+      positions.every((p) => p >= 0),
+      output.slice(-2000),
+    ).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     await new Promise((r) => setTimeout(r, 1000));
     expect(processesOf(home)).toEqual([]);

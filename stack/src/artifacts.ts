@@ -25,7 +25,10 @@ export function libDir(config: StackConfig, set: ArtifactSet): string {
 }
 
 /** Resolves each set into the cache once; later calls reuse it. Returns the lib folders. */
-export async function resolveArtifacts(config: StackConfig, report: Reporter): Promise<Record<ArtifactSet['name'], string>> {
+export async function resolveArtifacts(
+  config: StackConfig,
+  report: Reporter,
+): Promise<Record<ArtifactSet['name'], string>> {
   const out = {} as Record<ArtifactSet['name'], string>;
   for (const set of ARTIFACT_SETS) {
     const dir = libDir(config, set);
@@ -39,7 +42,11 @@ export async function resolveArtifacts(config: StackConfig, report: Reporter): P
       await runMaven(config, set, dir, report);
       const count = readdirSync(dir).filter((f) => f.endsWith('.jar')).length;
       if (count === 0) {
-        throw new StackError('STACK_DOWNLOAD', `Maven resolved no ${set.name} jars into ${dir}`, set.name);
+        throw new StackError(
+          'STACK_DOWNLOAD',
+          `Maven resolved no ${set.name} jars into ${dir}`,
+          set.name,
+        );
       }
       writeFileSync(marker, `${new Date().toISOString()} ${count} jars\n`);
       report.info(`${set.name} jars: ${count} resolved`);
@@ -49,11 +56,26 @@ export async function resolveArtifacts(config: StackConfig, report: Reporter): P
   return out;
 }
 
-function runMaven(config: StackConfig, set: ArtifactSet, dir: string, report: Reporter): Promise<void> {
+function runMaven(
+  config: StackConfig,
+  set: ArtifactSet,
+  dir: string,
+  report: Reporter,
+): Promise<void> {
   const logFile = join(dir, '..', 'maven.log');
-  const args = ['-B', '-f', set.pom, `${DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${dir}`, '-DincludeScope=runtime'];
+  const args = [
+    '-B',
+    '-f',
+    set.pom,
+    `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+    `-DoutputDirectory=${dir}`,
+    '-DincludeScope=runtime',
+  ];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(config.mvn, args, { cwd: join(dir, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(config.mvn, args, {
+      cwd: join(dir, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     let downloaded = 0;
     let lastReport = 0;
@@ -73,7 +95,10 @@ function runMaven(config: StackConfig, set: ArtifactSet, dir: string, report: Re
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'ENOENT' ? `Maven (${config.mvn}) is not installed or not on PATH; install it (apt-get install -y maven) or set MVN` : err.message;
+      const why =
+        err.code === 'ENOENT'
+          ? `Maven (${config.mvn}) is not installed or not on PATH; install it (apt-get install -y maven) or set MVN`
+          : err.message;
       reject(new StackError('STACK_MAVEN_MISSING', why, set.name, undefined, { cause: err }));
     });
     child.on('close', (code) => {
@@ -82,8 +107,18 @@ function runMaven(config: StackConfig, set: ArtifactSet, dir: string, report: Re
         if (downloaded > 0) report.info(`${set.name}: ${downloaded} files downloaded`);
         resolvePromise();
       } else {
-        const errors = lines.filter((l) => l.includes('[ERROR]')).slice(0, 3).join('\n  ');
-        reject(new StackError('STACK_DOWNLOAD', `resolving ${set.name} jars failed (mvn exit ${code}):\n  ${errors}`, set.name, logFile));
+        const errors = lines
+          .filter((l) => l.includes('[ERROR]'))
+          .slice(0, 3)
+          .join('\n  ');
+        reject(
+          new StackError(
+            'STACK_DOWNLOAD',
+            `resolving ${set.name} jars failed (mvn exit ${code}):\n  ${errors}`,
+            set.name,
+            logFile,
+          ),
+        );
       }
     });
   });

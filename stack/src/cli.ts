@@ -20,7 +20,9 @@ Commands:
                      -f follows. Parts: ${PART_ORDER.join(', ')}
 
 Environment (defaults in brackets):
-${Object.entries(DEFAULTS).map(([k, v]) => `  ${k.padEnd(20)} [${v}]`).join('\n')}
+${Object.entries(DEFAULTS)
+  .map(([k, v]) => `  ${k.padEnd(20)} [${v}]`)
+  .join('\n')}
   JAVA_HOME            [java on PATH]  JDK used to run every part
   MVN                  [mvn]           Maven used to resolve the jars
 `;
@@ -53,9 +55,13 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const started = Date.now();
       const result = await up(config, report, parts ? { parts } : {});
-      report.step(`stack is up in ${((Date.now() - started) / 1000).toFixed(1)}s${result.started.length ? ` (started ${result.started.join(', ')})` : ' (everything was already running)'}`);
+      report.step(
+        `stack is up in ${((Date.now() - started) / 1000).toFixed(1)}s${result.started.length ? ` (started ${result.started.join(', ')})` : ' (everything was already running)'}`,
+      );
       const e = result.endpoints;
-      process.stdout.write(`KAFKA_BROKERS=${e.kafkaBrokers}\nFLINK_REST_URL=${e.flinkRestUrl}\nZOOKEEPER=${e.zookeeper}\n`);
+      process.stdout.write(
+        `KAFKA_BROKERS=${e.kafkaBrokers}\nFLINK_REST_URL=${e.flinkRestUrl}\nZOOKEEPER=${e.zookeeper}\n`,
+      );
       return 0;
     }
     case 'down':
@@ -64,29 +70,44 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const rows = await status(config);
       if (values.json) {
-        process.stdout.write(JSON.stringify({ parts: rows, endpoints: endpoints(config) }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify({ parts: rows, endpoints: endpoints(config) }, null, 2) + '\n',
+        );
       } else {
         for (const r of rows) {
           const mem = r.rssMiB === undefined ? '' : `${r.rssMiB} MiB`;
-          process.stdout.write(`${r.part.padEnd(12)} ${r.running ? `pid ${r.pid}` : 'stopped'}`.padEnd(24) + `port ${r.port || '-'}`.padEnd(11) + `${r.healthy ? 'healthy' : 'unhealthy'}: ${r.health}`.padEnd(48) + `${mem.padEnd(10)} ${r.log}\n`);
+          process.stdout.write(
+            `${r.part.padEnd(12)} ${r.running ? `pid ${r.pid}` : 'stopped'}`.padEnd(24) +
+              `port ${r.port || '-'}`.padEnd(11) +
+              `${r.healthy ? 'healthy' : 'unhealthy'}: ${r.health}`.padEnd(48) +
+              `${mem.padEnd(10)} ${r.log}\n`,
+          );
         }
-        for (const set of ARTIFACT_SETS) process.stdout.write(`${set.name} jars: ${libDir(config, set)}\n`);
+        for (const set of ARTIFACT_SETS)
+          process.stdout.write(`${set.name} jars: ${libDir(config, set)}\n`);
       }
       return rows.every((r) => r.healthy) ? 0 : 1;
     }
     case 'logs': {
       const all = buildParts(config);
       const names = rest.length ? (rest as PartName[]) : [...PART_ORDER];
-      const files = names.map((n) => {
-        const part = all[n];
-        if (!part) throw new ConfigError(`unknown part "${n}"; parts are ${PART_ORDER.join(', ')}`);
-        return part.logFile;
-      }).filter((f) => existsSync(f));
+      const files = names
+        .map((n) => {
+          const part = all[n];
+          if (!part)
+            throw new ConfigError(`unknown part "${n}"; parts are ${PART_ORDER.join(', ')}`);
+          return part.logFile;
+        })
+        .filter((f) => existsSync(f));
       if (files.length === 0) {
         process.stderr.write('no logs yet: run "npm run stack -- up" first\n');
         return 1;
       }
-      const tail = spawn('tail', ['-n', String(values.lines), ...(values.follow ? ['-F'] : []), ...files], { stdio: 'inherit' });
+      const tail = spawn(
+        'tail',
+        ['-n', String(values.lines), ...(values.follow ? ['-F'] : []), ...files],
+        { stdio: 'inherit' },
+      );
       return await new Promise((r) => tail.on('close', (code) => r(code ?? 0)));
     }
     default:
@@ -101,7 +122,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof StackError || err instanceof ConfigError) {
       process.stderr.write(`stack: ${err.message}\n`);
     } else {
-      process.stderr.write(`stack: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `stack: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
     }
     process.exit(1);
   },

@@ -7,16 +7,32 @@ describe('stack configuration', () => {
     expect([config.zkPort, config.kafkaPort, config.flinkRestPort]).toEqual([2181, 9092, 8081]);
     expect(config.kafkaPartitions).toBe(3);
     expect(config.flinkTaskSlots).toBeGreaterThanOrEqual(4);
-    expect(endpoints(config)).toEqual({ kafkaBrokers: '127.0.0.1:9092', flinkRestUrl: 'http://127.0.0.1:8081', zookeeper: '127.0.0.1:2181' });
+    expect(endpoints(config)).toEqual({
+      kafkaBrokers: '127.0.0.1:9092',
+      flinkRestUrl: 'http://127.0.0.1:8081',
+      zookeeper: '127.0.0.1:2181',
+    });
   });
 
   it('takes every port from the environment', () => {
-    const config = loadConfig({ ZK_PORT: '12181', KAFKA_PORT: '19092', FLINK_REST_PORT: '18081', FLINK_RPC_PORT: '16123', STACK_HOST: 'localhost' });
-    expect(endpoints(config)).toEqual({ kafkaBrokers: 'localhost:19092', flinkRestUrl: 'http://localhost:18081', zookeeper: 'localhost:12181' });
+    const config = loadConfig({
+      ZK_PORT: '12181',
+      KAFKA_PORT: '19092',
+      FLINK_REST_PORT: '18081',
+      FLINK_RPC_PORT: '16123',
+      STACK_HOST: 'localhost',
+    });
+    expect(endpoints(config)).toEqual({
+      kafkaBrokers: 'localhost:19092',
+      flinkRestUrl: 'http://localhost:18081',
+      zookeeper: 'localhost:12181',
+    });
   });
 
   it('names the variable that is wrong', () => {
-    expect(() => loadConfig({ KAFKA_PORT: 'ninety' })).toThrow(new ConfigError('KAFKA_PORT must be an integer from 1 to 65535, got "ninety"'));
+    expect(() => loadConfig({ KAFKA_PORT: 'ninety' })).toThrow(
+      new ConfigError('KAFKA_PORT must be an integer from 1 to 65535, got "ninety"'),
+    );
     expect(() => loadConfig({ FLINK_TM_MEMORY: 'lots' })).toThrow(/FLINK_TM_MEMORY must be a size/);
     expect(() => loadConfig({ KAFKA_PORT: '2181' })).toThrow(/must differ/);
   });

@@ -101,13 +101,19 @@ export function loadConfig(env: Env = process.env): StackConfig {
   };
   const ports = [config.zkPort, config.kafkaPort, config.flinkRestPort, config.flinkRpcPort];
   if (new Set(ports).size !== ports.length) {
-    throw new ConfigError(`ZK_PORT, KAFKA_PORT, FLINK_REST_PORT and FLINK_RPC_PORT must differ: ${ports.join(', ')}`);
+    throw new ConfigError(
+      `ZK_PORT, KAFKA_PORT, FLINK_REST_PORT and FLINK_RPC_PORT must differ: ${ports.join(', ')}`,
+    );
   }
   return config;
 }
 
 /** The addresses clients use, derived from the configuration. */
-export function endpoints(config: StackConfig): { kafkaBrokers: string; flinkRestUrl: string; zookeeper: string } {
+export function endpoints(config: StackConfig): {
+  kafkaBrokers: string;
+  flinkRestUrl: string;
+  zookeeper: string;
+} {
   return {
     kafkaBrokers: `${config.host}:${config.kafkaPort}`,
     flinkRestUrl: `http://${config.host}:${config.flinkRestPort}`,

@@ -53,11 +53,18 @@ export async function kafkaHealthy(brokers: string, timeoutMs = 3000): Promise<b
 }
 
 /** Flink's /overview, or undefined when the REST endpoint does not answer. */
-export async function flinkOverview(restUrl: string, timeoutMs = 3000): Promise<{ taskmanagers: number; 'slots-total': number; 'flink-version': string } | undefined> {
+export async function flinkOverview(
+  restUrl: string,
+  timeoutMs = 3000,
+): Promise<{ taskmanagers: number; 'slots-total': number; 'flink-version': string } | undefined> {
   try {
     const res = await fetch(`${restUrl}/overview`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return undefined;
-    return (await res.json()) as { taskmanagers: number; 'slots-total': number; 'flink-version': string };
+    return (await res.json()) as {
+      taskmanagers: number;
+      'slots-total': number;
+      'flink-version': string;
+    };
   } catch {
     return undefined;
   }
@@ -79,7 +86,11 @@ export function freePort(): Promise<number> {
  * Environment for a second, private stack beside a running one: its own runtime folder and spare
  * ports for every part (tests of the launcher, the watcher's broker outage, the start command).
  */
-export async function spareStackEnv(home: string): Promise<Record<'STACK_HOME' | 'ZK_PORT' | 'KAFKA_PORT' | 'FLINK_REST_PORT' | 'FLINK_RPC_PORT', string>> {
+export async function spareStackEnv(
+  home: string,
+): Promise<
+  Record<'STACK_HOME' | 'ZK_PORT' | 'KAFKA_PORT' | 'FLINK_REST_PORT' | 'FLINK_RPC_PORT', string>
+> {
   return {
     STACK_HOME: home,
     ZK_PORT: String(await freePort()),

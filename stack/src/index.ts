@@ -1,4 +1,11 @@
-export { loadConfig, endpoints, DEFAULTS, REPO_ROOT, ConfigError, type StackConfig } from './config.js';
+export {
+  loadConfig,
+  endpoints,
+  DEFAULTS,
+  REPO_ROOT,
+  ConfigError,
+  type StackConfig,
+} from './config.js';
 export { up, down, status, paths, type UpResult, type PartStatus } from './stack.js';
 export { consoleReporter, silentReporter, StackError, type Reporter } from './log.js';
 export { PART_ORDER, type PartName } from './parts.js';

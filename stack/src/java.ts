@@ -39,11 +39,21 @@ export async function javaVersion(java: string): Promise<number> {
     const { stderr, stdout } = await run(java, ['-version']);
     output = `${stderr}${stdout}`;
   } catch (err) {
-    throw new StackError('STACK_JAVA_MISSING', `Java (${java}) was not found; install a JDK 11+ (apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME`, 'java', undefined, { cause: err });
+    throw new StackError(
+      'STACK_JAVA_MISSING',
+      `Java (${java}) was not found; install a JDK 11+ (apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME`,
+      'java',
+      undefined,
+      { cause: err },
+    );
   }
   const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
   if (!match?.[1]) {
-    throw new StackError('STACK_JAVA_MISSING', `could not read the Java version from: ${output.trim()}`, 'java');
+    throw new StackError(
+      'STACK_JAVA_MISSING',
+      `could not read the Java version from: ${output.trim()}`,
+      'java',
+    );
   }
   const major = Number(match[1]);
   return major === 1 ? Number(match[2]) : major;

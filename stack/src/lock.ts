@@ -25,7 +25,11 @@ function alive(pid: number): boolean {
  * Runs fn while holding a lock file, so two launchers (say, two test runs) never start the same
  * part twice. A lock left by a dead process is taken over.
  */
-export async function withLock<T>(path: string, onWait: () => void, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  path: string,
+  onWait: () => void,
+  fn: () => Promise<T>,
+): Promise<T> {
   mkdirSync(dirname(path), { recursive: true });
   let announced = false;
   for (;;) {

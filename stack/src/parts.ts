@@ -104,20 +104,31 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
     ...base('zookeeper', config.zkPort, join(p.logs, 'zookeeper.log')),
     async prepare(libs) {
       const conf = join(config.home, 'conf', 'zookeeper.properties');
-      write(conf, [
-        `dataDir=${p.zkData}`,
-        `clientPort=${config.zkPort}`,
-        `clientPortAddress=${config.host}`,
-        'tickTime=2000',
-        'maxClientCnxns=0',
-        'admin.enableServer=false',
-        '4lw.commands.whitelist=ruok,srvr,stat,mntr',
-        '',
-      ].join('\n'));
+      write(
+        conf,
+        [
+          `dataDir=${p.zkData}`,
+          `clientPort=${config.zkPort}`,
+          `clientPortAddress=${config.host}`,
+          'tickTime=2000',
+          'maxClientCnxns=0',
+          'admin.enableServer=false',
+          '4lw.commands.whitelist=ruok,srvr,stat,mntr',
+          '',
+        ].join('\n'),
+      );
       const log4j = join(config.home, 'conf', 'log4j-zookeeper.properties');
       write(log4j, LOG4J1);
-      return [`-Xmx${config.zkHeap}`, marker('zookeeper'), `-Dlog.file=${this.logFile}`, `-Dlog4j.configuration=file:${log4j}`,
-        '-cp', `${libs.kafka}/*`, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', conf];
+      return [
+        `-Xmx${config.zkHeap}`,
+        marker('zookeeper'),
+        `-Dlog.file=${this.logFile}`,
+        `-Dlog4j.configuration=file:${log4j}`,
+        '-cp',
+        `${libs.kafka}/*`,
+        'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+        conf,
+      ];
     },
     healthy: () => zookeeperHealthy(config.host, config.zkPort),
     async describeHealth() {
@@ -129,30 +140,44 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
     ...base('kafka', config.kafkaPort, join(p.logs, 'kafka.log')),
     async prepare(libs) {
       const conf = join(config.home, 'conf', 'kafka.properties');
-      write(conf, [
-        'broker.id=0',
-        `listeners=PLAINTEXT://${config.host}:${config.kafkaPort}`,
-        `advertised.listeners=PLAINTEXT://${config.host}:${config.kafkaPort}`,
-        `log.dirs=${p.kafkaData}`,
-        `zookeeper.connect=${config.host}:${config.zkPort}`,
-        'zookeeper.connection.timeout.ms=30000',
-        `num.partitions=${config.kafkaPartitions}`,
-        'auto.create.topics.enable=true',
-        'delete.topic.enable=true',
-        // A single broker: internal topics cannot be replicated.
-        'offsets.topic.replication.factor=1',
-        'offsets.topic.num.partitions=10',
-        'transaction.state.log.replication.factor=1',
-        'transaction.state.log.min.isr=1',
-        'transaction.state.log.num.partitions=10',
-        'group.initial.rebalance.delay.ms=0',
-        'log.retention.hours=168',
-        '',
-      ].join('\n'));
+      write(
+        conf,
+        [
+          'broker.id=0',
+          `listeners=PLAINTEXT://${config.host}:${config.kafkaPort}`,
+          `advertised.listeners=PLAINTEXT://${config.host}:${config.kafkaPort}`,
+          `log.dirs=${p.kafkaData}`,
+          `zookeeper.connect=${config.host}:${config.zkPort}`,
+          'zookeeper.connection.timeout.ms=30000',
+          `num.partitions=${config.kafkaPartitions}`,
+          'auto.create.topics.enable=true',
+          'delete.topic.enable=true',
+          // A single broker: internal topics cannot be replicated.
+          'offsets.topic.replication.factor=1',
+          'offsets.topic.num.partitions=10',
+          'transaction.state.log.replication.factor=1',
+          'transaction.state.log.min.isr=1',
+          'transaction.state.log.num.partitions=10',
+          'group.initial.rebalance.delay.ms=0',
+          'log.retention.hours=168',
+          '',
+        ].join('\n'),
+      );
       const log4j = join(config.home, 'conf', 'log4j-kafka.properties');
       write(log4j, LOG4J1);
-      return [`-Xmx${config.kafkaHeap}`, `-Xms${config.kafkaHeap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', marker('kafka'),
-        `-Dlog.file=${this.logFile}`, `-Dlog4j.configuration=file:${log4j}`, '-cp', `${libs.kafka}/*`, 'kafka.Kafka', conf];
+      return [
+        `-Xmx${config.kafkaHeap}`,
+        `-Xms${config.kafkaHeap}`,
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        marker('kafka'),
+        `-Dlog.file=${this.logFile}`,
+        `-Dlog4j.configuration=file:${log4j}`,
+        '-cp',
+        `${libs.kafka}/*`,
+        'kafka.Kafka',
+        conf,
+      ];
     },
     healthy: () => kafkaHealthy(kafkaBrokers),
     async describeHealth() {
@@ -161,45 +186,74 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
   };
 
   const flinkConf = (): void => {
-    write(join(p.flinkConf, 'flink-conf.yaml'), [
-      `jobmanager.rpc.address: ${config.host}`,
-      `jobmanager.rpc.port: ${config.flinkRpcPort}`,
-      `jobmanager.bind-host: ${config.host}`,
-      `taskmanager.bind-host: ${config.host}`,
-      `taskmanager.host: ${config.host}`,
-      `rest.address: ${config.host}`,
-      `rest.bind-address: ${config.host}`,
-      `rest.port: ${config.flinkRestPort}`,
-      `jobmanager.memory.process.size: ${config.flinkJobManagerMemory}`,
-      `taskmanager.memory.process.size: ${config.flinkTaskManagerMemory}`,
-      `taskmanager.numberOfTaskSlots: ${config.flinkTaskSlots}`,
-      'parallelism.default: 1',
-      'web.submit.enable: true',
-      `web.upload.dir: ${join(p.flink, 'upload')}`,
-      `web.tmpdir: ${join(p.flink, 'web')}`,
-      `io.tmp.dirs: ${join(p.flink, 'tmp')}`,
-      'state.backend: filesystem',
-      `state.checkpoints.dir: file://${p.checkpoints}`,
-      `state.savepoints.dir: file://${p.savepoints}`,
-      'state.checkpoints.num-retained: 3',
-      // The runner's classloader is released after main() returns; the leak check only adds noise.
-      'classloader.check-leaked-classloader: false',
-      '',
-    ].join('\n'));
+    write(
+      join(p.flinkConf, 'flink-conf.yaml'),
+      [
+        `jobmanager.rpc.address: ${config.host}`,
+        `jobmanager.rpc.port: ${config.flinkRpcPort}`,
+        `jobmanager.bind-host: ${config.host}`,
+        `taskmanager.bind-host: ${config.host}`,
+        `taskmanager.host: ${config.host}`,
+        `rest.address: ${config.host}`,
+        `rest.bind-address: ${config.host}`,
+        `rest.port: ${config.flinkRestPort}`,
+        `jobmanager.memory.process.size: ${config.flinkJobManagerMemory}`,
+        `taskmanager.memory.process.size: ${config.flinkTaskManagerMemory}`,
+        `taskmanager.numberOfTaskSlots: ${config.flinkTaskSlots}`,
+        'parallelism.default: 1',
+        'web.submit.enable: true',
+        `web.upload.dir: ${join(p.flink, 'upload')}`,
+        `web.tmpdir: ${join(p.flink, 'web')}`,
+        `io.tmp.dirs: ${join(p.flink, 'tmp')}`,
+        'state.backend: filesystem',
+        `state.checkpoints.dir: file://${p.checkpoints}`,
+        `state.savepoints.dir: file://${p.savepoints}`,
+        'state.checkpoints.num-retained: 3',
+        // The runner's classloader is released after main() returns; the leak check only adds noise.
+        'classloader.check-leaked-classloader: false',
+        '',
+      ].join('\n'),
+    );
     write(join(p.flinkConf, 'log4j.properties'), LOG4J2);
   };
 
-  const resourceParams = async (libs: Libs, which: 'GET_JM_RESOURCE_PARAMS' | 'GET_TM_RESOURCE_PARAMS') => {
+  const resourceParams = async (
+    libs: Libs,
+    which: 'GET_JM_RESOURCE_PARAMS' | 'GET_TM_RESOURCE_PARAMS',
+  ) => {
     // The same computation Flink's bin scripts run: JVM sizes and the derived memory options.
-    const { stdout } = await run(config.java, ['-cp', `${libs.flink}/*:${p.flinkConf}`, 'org.apache.flink.runtime.util.bash.BashJavaUtils', which, '--configDir', p.flinkConf], { maxBuffer: 4 << 20 });
-    const results = stdout.split('\n').filter((l) => l.startsWith('BASH_JAVA_UTILS_EXEC_RESULT:')).map((l) => l.slice('BASH_JAVA_UTILS_EXEC_RESULT:'.length).trim());
-    if (results.length < 2) throw new StackError('STACK_FLINK_MEMORY', `could not compute Flink memory settings: ${stdout.slice(-500)}`, 'flink');
+    const { stdout } = await run(
+      config.java,
+      [
+        '-cp',
+        `${libs.flink}/*:${p.flinkConf}`,
+        'org.apache.flink.runtime.util.bash.BashJavaUtils',
+        which,
+        '--configDir',
+        p.flinkConf,
+      ],
+      { maxBuffer: 4 << 20 },
+    );
+    const results = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('BASH_JAVA_UTILS_EXEC_RESULT:'))
+      .map((l) => l.slice('BASH_JAVA_UTILS_EXEC_RESULT:'.length).trim());
+    if (results.length < 2)
+      throw new StackError(
+        'STACK_FLINK_MEMORY',
+        `could not compute Flink memory settings: ${stdout.slice(-500)}`,
+        'flink',
+      );
     return { jvm: results[0]!.split(/\s+/), dynamic: results[1]!.split(/\s+/) };
   };
 
   const flinkJvm = (name: PartName, logFile: string, libs: Libs) => [
-    ...JDK17_FLAGS, marker(name), `-Dlog.file=${logFile}`, `-Dlog4j.configurationFile=file:${join(p.flinkConf, 'log4j.properties')}`,
-    '-cp', `${libs.flink}/*:${p.flinkConf}`,
+    ...JDK17_FLAGS,
+    marker(name),
+    `-Dlog.file=${logFile}`,
+    `-Dlog4j.configurationFile=file:${join(p.flinkConf, 'log4j.properties')}`,
+    '-cp',
+    `${libs.flink}/*:${p.flinkConf}`,
   ];
 
   const jobmanager: Part = {
@@ -207,8 +261,16 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
     async prepare(libs) {
       flinkConf();
       const { jvm, dynamic } = await resourceParams(libs, 'GET_JM_RESOURCE_PARAMS');
-      return [...jvm, ...flinkJvm('jobmanager', this.logFile, libs),
-        'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint', '--configDir', p.flinkConf, '--executionMode', 'cluster', ...dynamic];
+      return [
+        ...jvm,
+        ...flinkJvm('jobmanager', this.logFile, libs),
+        'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint',
+        '--configDir',
+        p.flinkConf,
+        '--executionMode',
+        'cluster',
+        ...dynamic,
+      ];
     },
     healthy: async () => (await flinkOverview(flinkRestUrl)) !== undefined,
     async describeHealth() {
@@ -222,13 +284,21 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
     async prepare(libs) {
       flinkConf();
       const { jvm, dynamic } = await resourceParams(libs, 'GET_TM_RESOURCE_PARAMS');
-      return [...jvm, ...flinkJvm('taskmanager', this.logFile, libs),
-        'org.apache.flink.runtime.taskexecutor.TaskManagerRunner', '--configDir', p.flinkConf, ...dynamic];
+      return [
+        ...jvm,
+        ...flinkJvm('taskmanager', this.logFile, libs),
+        'org.apache.flink.runtime.taskexecutor.TaskManagerRunner',
+        '--configDir',
+        p.flinkConf,
+        ...dynamic,
+      ];
     },
     healthy: async () => ((await flinkOverview(flinkRestUrl))?.taskmanagers ?? 0) >= 1,
     async describeHealth() {
       const o = await flinkOverview(flinkRestUrl);
-      return o ? `${o.taskmanagers} registered, ${o['slots-total']} slots` : 'JobManager not answering';
+      return o
+        ? `${o.taskmanagers} registered, ${o['slots-total']} slots`
+        : 'JobManager not answering';
     },
   };
 

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** What `up` records about a process it started, so `down` stops exactly that process. */
@@ -38,7 +46,12 @@ export function isOurs(record: PidRecord): boolean {
 }
 
 /** Starts a detached process whose stdout/stderr go to a file; it outlives the launcher. */
-export function startDetached(command: string, args: string[], outFile: string, cwd: string): number {
+export function startDetached(
+  command: string,
+  args: string[],
+  outFile: string,
+  cwd: string,
+): number {
   mkdirSync(dirname(outFile), { recursive: true });
   const fd = openSync(outFile, 'a');
   try {
@@ -59,7 +72,10 @@ export function writePidFile(path: string, record: PidRecord): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM, then SIGKILL after the grace period. Resolves once the process is gone. */
-export async function stopProcess(record: PidRecord, graceMs: number): Promise<'stopped' | 'killed' | 'gone'> {
+export async function stopProcess(
+  record: PidRecord,
+  graceMs: number,
+): Promise<'stopped' | 'killed' | 'gone'> {
   if (!isOurs(record)) return 'gone';
   try {
     process.kill(record.pid, 'SIGTERM');

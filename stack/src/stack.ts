@@ -7,7 +7,15 @@ import { javaVersion } from './java.js';
 import { withLock } from './lock.js';
 import { StackError, type Reporter } from './log.js';
 import { buildParts, paths, PART_ORDER, type Part, type PartName } from './parts.js';
-import { isOurs, readPidFile, removePidFile, residentMiB, startDetached, stopProcess, writePidFile } from './process.js';
+import {
+  isOurs,
+  readPidFile,
+  removePidFile,
+  residentMiB,
+  startDetached,
+  stopProcess,
+  writePidFile,
+} from './process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,40 +35,64 @@ function selected(parts?: readonly PartName[]): PartName[] {
 }
 
 /** Starts whatever is not running and waits until every part is healthy. Idempotent. */
-export async function up(config: StackConfig, report: Reporter, options: UpOptions = {}): Promise<UpResult> {
+export async function up(
+  config: StackConfig,
+  report: Reporter,
+  options: UpOptions = {},
+): Promise<UpResult> {
   mkdirSync(config.home, { recursive: true });
-  return withLock(join(config.home, 'run', 'launcher.lock'), () => report.info('another launcher is working on this stack; waiting for it'), async () => {
-    const major = await javaVersion(config.java);
-    if (major < 11) throw new StackError('STACK_JAVA_VERSION', `Java ${major} is too old: Kafka 3.9 needs Java 11 or newer (found via ${config.java})`, 'java');
-    report.step(`Java ${major} found; runtime folder ${config.home}`);
-    const libs = await resolveArtifacts(config, report);
-    const parts = buildParts(config);
-    const started: PartName[] = [];
-    for (const name of selected(options.parts)) {
-      const part = parts[name];
-      const record = readPidFile(part.pidFile);
-      if (record && isOurs(record)) {
-        report.step(`${name}: already running (pid ${record.pid})`);
-      } else {
-        if (record) removePidFile(part.pidFile);
-        await checkPortFree(config, part);
-        report.step(`${name}: starting`);
-        const args = await part.prepare(libs);
-        const pid = startDetached(config.java, args, part.outFile, config.home);
-        writePidFile(part.pidFile, { part: name, pid, port: part.port, startedAt: new Date().toISOString(), marker: part.marker });
-        started.push(name);
+  return withLock(
+    join(config.home, 'run', 'launcher.lock'),
+    () => report.info('another launcher is working on this stack; waiting for it'),
+    async () => {
+      const major = await javaVersion(config.java);
+      if (major < 11)
+        throw new StackError(
+          'STACK_JAVA_VERSION',
+          `Java ${major} is too old: Kafka 3.9 needs Java 11 or newer (found via ${config.java})`,
+          'java',
+        );
+      report.step(`Java ${major} found; runtime folder ${config.home}`);
+      const libs = await resolveArtifacts(config, report);
+      const parts = buildParts(config);
+      const started: PartName[] = [];
+      for (const name of selected(options.parts)) {
+        const part = parts[name];
+        const record = readPidFile(part.pidFile);
+        if (record && isOurs(record)) {
+          report.step(`${name}: already running (pid ${record.pid})`);
+        } else {
+          if (record) removePidFile(part.pidFile);
+          await checkPortFree(config, part);
+          report.step(`${name}: starting`);
+          const args = await part.prepare(libs);
+          const pid = startDetached(config.java, args, part.outFile, config.home);
+          writePidFile(part.pidFile, {
+            part: name,
+            pid,
+            port: part.port,
+            startedAt: new Date().toISOString(),
+            marker: part.marker,
+          });
+          started.push(name);
+        }
+        await waitHealthy(config, part, report);
       }
-      await waitHealthy(config, part, report);
-    }
-    return { started, endpoints: endpoints(config) };
-  });
+      return { started, endpoints: endpoints(config) };
+    },
+  );
 }
 
 async function checkPortFree(config: StackConfig, part: Part): Promise<void> {
-  const ports = part.name === 'jobmanager' ? [part.port, config.flinkRpcPort] : part.port ? [part.port] : [];
+  const ports =
+    part.name === 'jobmanager' ? [part.port, config.flinkRpcPort] : part.port ? [part.port] : [];
   for (const port of ports) {
     if (await portOpen(config.host, port)) {
-      throw new StackError('STACK_PORT_TAKEN', `${part.name}: port ${config.host}:${port} is taken by a process this stack did not start; stop it or choose another port (see README: ports)`, part.name);
+      throw new StackError(
+        'STACK_PORT_TAKEN',
+        `${part.name}: port ${config.host}:${port} is taken by a process this stack did not start; stop it or choose another port (see README: ports)`,
+        part.name,
+      );
     }
   }
 }
@@ -71,24 +103,42 @@ async function waitHealthy(config: StackConfig, part: Part, report: Reporter): P
   let lastNote = started;
   while (Date.now() < deadline) {
     if (await part.healthy()) {
-      report.info(`${part.name}: healthy (${await part.describeHealth()}) after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      report.info(
+        `${part.name}: healthy (${await part.describeHealth()}) after ${((Date.now() - started) / 1000).toFixed(1)}s`,
+      );
       return;
     }
     const record = readPidFile(part.pidFile);
     if (!record || !isOurs(record)) {
-      throw new StackError('STACK_PART_DIED', `${part.name} exited during start-up`, part.name, existsSync(part.logFile) ? part.logFile : part.outFile);
+      throw new StackError(
+        'STACK_PART_DIED',
+        `${part.name} exited during start-up`,
+        part.name,
+        existsSync(part.logFile) ? part.logFile : part.outFile,
+      );
     }
     if (Date.now() - lastNote > 5000) {
       lastNote = Date.now();
-      report.info(`${part.name}: waiting (${await part.describeHealth()}, ${Math.round((Date.now() - started) / 1000)}s)`);
+      report.info(
+        `${part.name}: waiting (${await part.describeHealth()}, ${Math.round((Date.now() - started) / 1000)}s)`,
+      );
     }
     await sleep(500);
   }
-  throw new StackError('STACK_TIMEOUT', `${part.name} did not become healthy within ${config.startTimeoutSec}s (${await part.describeHealth()})`, part.name, part.logFile);
+  throw new StackError(
+    'STACK_TIMEOUT',
+    `${part.name} did not become healthy within ${config.startTimeoutSec}s (${await part.describeHealth()})`,
+    part.name,
+    part.logFile,
+  );
 }
 
 /** Stops exactly the processes `up` started, in reverse order. `purge` then removes the runtime folder. */
-export async function down(config: StackConfig, report: Reporter, options: { purge?: boolean; parts?: readonly PartName[] } = {}): Promise<PartName[]> {
+export async function down(
+  config: StackConfig,
+  report: Reporter,
+  options: { purge?: boolean; parts?: readonly PartName[] } = {},
+): Promise<PartName[]> {
   const parts = buildParts(config);
   const stopped: PartName[] = [];
   for (const name of [...selected(options.parts)].reverse()) {

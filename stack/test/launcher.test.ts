@@ -33,9 +33,16 @@ describe('stack launcher', async () => {
     const rows = await status(config);
     const kafkaRow = rows.find((r) => r.part === 'kafka')!;
     expect(kafkaRow).toMatchObject({ running: true, healthy: true, port: config.kafkaPort });
-    expect(rows.find((r) => r.part === 'jobmanager')).toMatchObject({ running: false, healthy: false });
+    expect(rows.find((r) => r.part === 'jobmanager')).toMatchObject({
+      running: false,
+      healthy: false,
+    });
 
-    const admin = new Kafka({ clientId: 'launcher-test', brokers: [result.endpoints.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'launcher-test',
+      brokers: [result.endpoints.kafkaBrokers],
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'launcher-check' }], waitForLeaders: true });
     const meta = await admin.fetchTopicMetadata({ topics: ['launcher-check'] });
@@ -51,8 +58,13 @@ describe('stack launcher', async () => {
   });
 
   it('refuses to start over a port another process holds, naming the part', async () => {
-    const other = loadConfig({ ...env, STACK_HOME: mkdtempSync(join(tmpdir(), 'stack-test-other-')) });
-    await expect(up(other, silentReporter, { parts: ['zookeeper'] })).rejects.toThrow(/zookeeper: port 127\.0\.0\.1:\d+ is taken/);
+    const other = loadConfig({
+      ...env,
+      STACK_HOME: mkdtempSync(join(tmpdir(), 'stack-test-other-')),
+    });
+    await expect(up(other, silentReporter, { parts: ['zookeeper'] })).rejects.toThrow(
+      /zookeeper: port 127\.0\.0\.1:\d+ is taken/,
+    );
     await down(other, silentReporter, { purge: true });
   });
 

@@ -4,8 +4,16 @@ import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from '
 import { retry, type RetryOptions } from '@pulse/kit';
 import { FlinkError, summarizeFlinkErrors } from './errors.js';
 import type {
-  AsyncOperation, CheckpointStats, FlinkOverview, JarFile, JobDetails, JobExceptions, JobOverview, JobState,
-  RunJarRequest, SavepointOperation,
+  AsyncOperation,
+  CheckpointStats,
+  FlinkOverview,
+  JarFile,
+  JobDetails,
+  JobExceptions,
+  JobOverview,
+  JobState,
+  RunJarRequest,
+  SavepointOperation,
 } from './types.js';
 
 export interface FlinkClientOptions {
@@ -18,7 +26,14 @@ export interface FlinkClientOptions {
 
 /** Connection failures where the request never reached Flink: safe to retry even for a job submission. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const TRANSIENT = new Set([...NOT_SENT, 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const TRANSIENT = new Set([
+  ...NOT_SENT,
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 type Safety = 'idempotent' | 'once';
 
@@ -31,15 +46,47 @@ function toFlinkError(err: unknown, what: string, safety: Safety): FlinkError {
       const list = Array.isArray(errors) ? errors.map(String) : [];
       const summary = list.length ? summarizeFlinkErrors(list) : err.message;
       // A 500 from a GET is Flink having a bad moment; from a submission it is the program failing.
-      const retriable = status === 502 || status === 503 || status === 504 || (status >= 500 && safety === 'idempotent');
-      const code = status === 404 ? 'FLINK_NOT_FOUND' : status === 400 ? 'FLINK_BAD_REQUEST' : status >= 500 ? 'FLINK_SERVER_ERROR' : 'FLINK_REQUEST_REJECTED';
-      return new FlinkError(code, `${what}: Flink answered ${status}: ${summary}`, retriable, status, list, { cause: err });
+      const retriable =
+        status === 502 ||
+        status === 503 ||
+        status === 504 ||
+        (status >= 500 && safety === 'idempotent');
+      const code =
+        status === 404
+          ? 'FLINK_NOT_FOUND'
+          : status === 400
+            ? 'FLINK_BAD_REQUEST'
+            : status >= 500
+              ? 'FLINK_SERVER_ERROR'
+              : 'FLINK_REQUEST_REJECTED';
+      return new FlinkError(
+        code,
+        `${what}: Flink answered ${status}: ${summary}`,
+        retriable,
+        status,
+        list,
+        { cause: err },
+      );
     }
     const netCode = err.code ?? '';
     const retriable = safety === 'idempotent' ? TRANSIENT.has(netCode) : NOT_SENT.has(netCode);
-    return new FlinkError('FLINK_UNREACHABLE', `${what}: Flink is unreachable (${netCode || err.message})`, retriable, undefined, [], { cause: err });
+    return new FlinkError(
+      'FLINK_UNREACHABLE',
+      `${what}: Flink is unreachable (${netCode || err.message})`,
+      retriable,
+      undefined,
+      [],
+      { cause: err },
+    );
   }
-  return new FlinkError('FLINK_CLIENT', `${what}: ${err instanceof Error ? err.message : String(err)}`, false, undefined, [], { cause: err });
+  return new FlinkError(
+    'FLINK_CLIENT',
+    `${what}: ${err instanceof Error ? err.message : String(err)}`,
+    false,
+    undefined,
+    [],
+    { cause: err },
+  );
 }
 
 /** A small typed client for the parts of Flink 1.12's REST API the control plane uses. */
@@ -47,14 +94,21 @@ export class FlinkClient {
   private readonly http: AxiosInstance;
 
   constructor(private readonly options: FlinkClientOptions) {
-    this.http = axios.create({ baseURL: options.baseUrl.replace(/\/$/, ''), timeout: options.timeoutMs ?? 30_000 });
+    this.http = axios.create({
+      baseURL: options.baseUrl.replace(/\/$/, ''),
+      timeout: options.timeoutMs ?? 30_000,
+    });
   }
 
   get baseUrl(): string {
     return this.options.baseUrl;
   }
 
-  private async call<T>(what: string, config: AxiosRequestConfig, safety: Safety = 'idempotent'): Promise<T> {
+  private async call<T>(
+    what: string,
+    config: AxiosRequestConfig,
+    safety: Safety = 'idempotent',
+  ): Promise<T> {
     return retry(async () => {
       try {
         const res = await this.http.request<T>(config);
@@ -97,19 +151,37 @@ export class FlinkClient {
 
   /** Runs the jar's main on the JobManager; one call starts one job. Never retried once sent. */
   async runJar(jarId: string, request: RunJarRequest): Promise<{ jobId: string }> {
-    const res = await this.call<{ jobid: string }>('run jar', {
-      method: 'POST', url: `/jars/${encodeURIComponent(jarId)}/run`, data: request, timeout: 180_000,
-    }, 'once');
+    const res = await this.call<{ jobid: string }>(
+      'run jar',
+      {
+        method: 'POST',
+        url: `/jars/${encodeURIComponent(jarId)}/run`,
+        data: request,
+        timeout: 180_000,
+      },
+      'once',
+    );
     return { jobId: res.jobid };
   }
 
   /** Runs main without starting a job and returns Flink's plan: a compile check on the real planner. */
-  async planJar(jarId: string, request: Pick<RunJarRequest, 'programArgsList' | 'entryClass' | 'parallelism'>): Promise<{ plan: unknown }> {
-    return this.call('plan jar', { method: 'POST', url: `/jars/${encodeURIComponent(jarId)}/plan`, data: request, timeout: 180_000 });
+  async planJar(
+    jarId: string,
+    request: Pick<RunJarRequest, 'programArgsList' | 'entryClass' | 'parallelism'>,
+  ): Promise<{ plan: unknown }> {
+    return this.call('plan jar', {
+      method: 'POST',
+      url: `/jars/${encodeURIComponent(jarId)}/plan`,
+      data: request,
+      timeout: 180_000,
+    });
   }
 
   async jobsOverview(): Promise<JobOverview[]> {
-    const res = await this.call<{ jobs: JobOverview[] }>('jobs overview', { method: 'GET', url: '/jobs/overview' });
+    const res = await this.call<{ jobs: JobOverview[] }>('jobs overview', {
+      method: 'GET',
+      url: '/jobs/overview',
+    });
     return res.jobs;
   }
 
@@ -125,33 +197,79 @@ export class FlinkClient {
     return this.call('job checkpoints', { method: 'GET', url: `/jobs/${jobId}/checkpoints` });
   }
 
-  jobMetrics(jobId: string, vertexId: string, metrics: string[]): Promise<{ id: string; value: string }[]> {
-    return this.call('vertex metrics', { method: 'GET', url: `/jobs/${jobId}/vertices/${vertexId}/metrics`, params: { get: metrics.join(',') } });
+  jobMetrics(
+    jobId: string,
+    vertexId: string,
+    metrics: string[],
+  ): Promise<{ id: string; value: string }[]> {
+    return this.call('vertex metrics', {
+      method: 'GET',
+      url: `/jobs/${jobId}/vertices/${vertexId}/metrics`,
+      params: { get: metrics.join(',') },
+    });
   }
 
   async cancelJob(jobId: string): Promise<void> {
-    await this.call('cancel job', { method: 'PATCH', url: `/jobs/${jobId}`, params: { mode: 'cancel' } });
+    await this.call('cancel job', {
+      method: 'PATCH',
+      url: `/jobs/${jobId}`,
+      params: { mode: 'cancel' },
+    });
   }
 
   /** Triggers stop-with-savepoint; the savepoint completes asynchronously (see savepointStatus). */
-  async stopWithSavepoint(jobId: string, options: { targetDirectory?: string; drain?: boolean } = {}): Promise<{ triggerId: string }> {
-    const res = await this.call<{ 'request-id': string }>('stop with savepoint', {
-      method: 'POST', url: `/jobs/${jobId}/stop`, data: { drain: options.drain ?? false, ...(options.targetDirectory ? { targetDirectory: options.targetDirectory } : {}) },
-    }, 'once');
+  async stopWithSavepoint(
+    jobId: string,
+    options: { targetDirectory?: string; drain?: boolean } = {},
+  ): Promise<{ triggerId: string }> {
+    const res = await this.call<{ 'request-id': string }>(
+      'stop with savepoint',
+      {
+        method: 'POST',
+        url: `/jobs/${jobId}/stop`,
+        data: {
+          drain: options.drain ?? false,
+          ...(options.targetDirectory ? { targetDirectory: options.targetDirectory } : {}),
+        },
+      },
+      'once',
+    );
     return { triggerId: res['request-id'] };
   }
 
   /** Triggers a savepoint while the job keeps running. */
-  async triggerSavepoint(jobId: string, options: { targetDirectory?: string } = {}): Promise<{ triggerId: string }> {
-    const res = await this.call<{ 'request-id': string }>('trigger savepoint', {
-      method: 'POST', url: `/jobs/${jobId}/savepoints`, data: { 'cancel-job': false, ...(options.targetDirectory ? { 'target-directory': options.targetDirectory } : {}) },
-    }, 'once');
+  async triggerSavepoint(
+    jobId: string,
+    options: { targetDirectory?: string } = {},
+  ): Promise<{ triggerId: string }> {
+    const res = await this.call<{ 'request-id': string }>(
+      'trigger savepoint',
+      {
+        method: 'POST',
+        url: `/jobs/${jobId}/savepoints`,
+        data: {
+          'cancel-job': false,
+          ...(options.targetDirectory ? { 'target-directory': options.targetDirectory } : {}),
+        },
+      },
+      'once',
+    );
     return { triggerId: res['request-id'] };
   }
 
   /** IN_PROGRESS, or COMPLETED with a location or a failure cause. */
-  async savepointStatus(jobId: string, triggerId: string): Promise<{ state: 'IN_PROGRESS' } | { state: 'COMPLETED'; location: string } | { state: 'FAILED'; reason: string }> {
-    const res = await this.call<AsyncOperation<SavepointOperation>>('savepoint status', { method: 'GET', url: `/jobs/${jobId}/savepoints/${triggerId}` });
+  async savepointStatus(
+    jobId: string,
+    triggerId: string,
+  ): Promise<
+    | { state: 'IN_PROGRESS' }
+    | { state: 'COMPLETED'; location: string }
+    | { state: 'FAILED'; reason: string }
+  > {
+    const res = await this.call<AsyncOperation<SavepointOperation>>('savepoint status', {
+      method: 'GET',
+      url: `/jobs/${jobId}/savepoints/${triggerId}`,
+    });
     if (res.status.id === 'IN_PROGRESS' || res.operation === null) return { state: 'IN_PROGRESS' };
     const op = res.operation;
     if ('location' in op) return { state: 'COMPLETED', location: op.location };
@@ -160,7 +278,12 @@ export class FlinkClient {
   }
 
   /** Polls until the job reaches one of the states, or throws after the timeout. */
-  async waitForJobState(jobId: string, states: readonly JobState[], timeoutMs = 60_000, pollMs = 500): Promise<JobState> {
+  async waitForJobState(
+    jobId: string,
+    states: readonly JobState[],
+    timeoutMs = 60_000,
+    pollMs = 500,
+  ): Promise<JobState> {
     const deadline = Date.now() + timeoutMs;
     let last: JobState | undefined;
     while (Date.now() < deadline) {
@@ -168,7 +291,12 @@ export class FlinkClient {
       if (states.includes(last)) return last;
       await new Promise((r) => setTimeout(r, pollMs));
     }
-    throw new FlinkError('FLINK_TIMEOUT', `job ${jobId} did not reach ${states.join('/')} within ${timeoutMs} ms (last state ${last ?? 'unknown'})`, true, undefined);
+    throw new FlinkError(
+      'FLINK_TIMEOUT',
+      `job ${jobId} did not reach ${states.join('/')} within ${timeoutMs} ms (last state ${last ?? 'unknown'})`,
+      true,
+      undefined,
+    );
   }
 }
 

@@ -12,7 +12,10 @@ export const DEFAULT_RUNNER_JAR = join(REPO_ROOT, 'jobs', 'runner', 'target', 's
  * Uploads the runner jar once per content: the uploaded file is named after its hash, so a rebuilt
  * runner is uploaded anew and an unchanged one is reused. Returns Flink's jar id.
  */
-export async function ensureRunnerJar(client: FlinkClient, jarPath: string = DEFAULT_RUNNER_JAR): Promise<string> {
+export async function ensureRunnerJar(
+  client: FlinkClient,
+  jarPath: string = DEFAULT_RUNNER_JAR,
+): Promise<string> {
   const bytes = await readFile(jarPath);
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const name = `sql-runner-${hash}.jar`;

@@ -13,8 +13,17 @@ export interface FlinkOverview {
 }
 
 export type JobState =
-  | 'INITIALIZING' | 'CREATED' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED'
-  | 'FINISHED' | 'RESTARTING' | 'SUSPENDED' | 'RECONCILING';
+  | 'INITIALIZING'
+  | 'CREATED'
+  | 'RUNNING'
+  | 'FAILING'
+  | 'FAILED'
+  | 'CANCELLING'
+  | 'CANCELED'
+  | 'FINISHED'
+  | 'RESTARTING'
+  | 'SUSPENDED'
+  | 'RECONCILING';
 
 export interface JobOverview {
   jid: string;
@@ -54,14 +63,31 @@ export interface JobExceptions {
 }
 
 export interface CheckpointStats {
-  counts: { restored: number; total: number; in_progress: number; completed: number; failed: number };
+  counts: {
+    restored: number;
+    total: number;
+    in_progress: number;
+    completed: number;
+    failed: number;
+  };
   latest: {
     completed: { id: number; external_path?: string; latest_ack_timestamp?: number } | null;
     savepoint: { id: number; external_path?: string; latest_ack_timestamp?: number } | null;
-    restored: { id: number; external_path?: string; is_savepoint?: boolean; restore_timestamp?: number } | null;
+    restored: {
+      id: number;
+      external_path?: string;
+      is_savepoint?: boolean;
+      restore_timestamp?: number;
+    } | null;
     failed: unknown;
   };
-  history: { id: number; status: string; is_savepoint: boolean; external_path?: string; latest_ack_timestamp?: number }[];
+  history: {
+    id: number;
+    status: string;
+    is_savepoint: boolean;
+    external_path?: string;
+    latest_ack_timestamp?: number;
+  }[];
 }
 
 export interface JarFile {
@@ -82,4 +108,6 @@ export type AsyncOperation<T> =
   | { status: { id: 'IN_PROGRESS' }; operation: null }
   | { status: { id: 'COMPLETED' }; operation: T };
 
-export type SavepointOperation = { location: string } | { 'failure-cause': { class: string; 'stack-trace': string; 'serialized-throwable'?: string } };
+export type SavepointOperation =
+  | { location: string }
+  | { 'failure-cause': { class: string; 'stack-trace': string; 'serialized-throwable'?: string } };

@@ -9,10 +9,20 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jobs-script-'));
   await mkdir(join(dir, 'tables'));
-  await writeFile(join(dir, 'tables/src.sql'), '-- var TOPIC = events\nCREATE TABLE src (x INT) WITH (\'topic\' = \'${TOPIC}\');\n');
+  await writeFile(
+    join(dir, 'tables/src.sql'),
+    "-- var TOPIC = events\nCREATE TABLE src (x INT) WITH ('topic' = '${TOPIC}');\n",
+  );
   await writeFile(
     join(dir, 'job.sql'),
-    ['-- name: my_job', '-- description: counts', '-- parallelism: 2', '-- var SIZE = 60', '-- #include tables/src.sql', 'SELECT ${SIZE}, BAD_${TOPIC};'].join('\n'),
+    [
+      '-- name: my_job',
+      '-- description: counts',
+      '-- parallelism: 2',
+      '-- var SIZE = 60',
+      '-- #include tables/src.sql',
+      'SELECT ${SIZE}, BAD_${TOPIC};',
+    ].join('\n'),
   );
   await writeFile(join(dir, 'escape.sql'), '-- #include ../outside.sql\n');
   await writeFile(join(dir, 'cycle.sql'), '-- #include cycle.sql\n');
@@ -24,7 +34,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('renderJob', () => {
   it('reads the header, expands includes and substitutes defaults', async () => {
     const job = await renderJob(dir, 'job');
-    expect(job).toMatchObject({ name: 'my_job', description: 'counts', parallelism: 2, variables: { SIZE: '60', TOPIC: 'events' }, files: ['job.sql', 'tables/src.sql'] });
+    expect(job).toMatchObject({
+      name: 'my_job',
+      description: 'counts',
+      parallelism: 2,
+      variables: { SIZE: '60', TOPIC: 'events' },
+      files: ['job.sql', 'tables/src.sql'],
+    });
     expect(job.script).toContain("'topic' = 'events'");
     expect(job.script).toContain('SELECT 60, BAD_events;');
   });
@@ -50,11 +66,17 @@ describe('renderJob', () => {
   });
 
   it('refuses an override of a variable the job does not declare', async () => {
-    await expect(renderJob(dir, 'job', { OTHER: '1' })).rejects.toMatchObject({ code: 'JOB_UNKNOWN_VARIABLE' });
+    await expect(renderJob(dir, 'job', { OTHER: '1' })).rejects.toMatchObject({
+      code: 'JOB_UNKNOWN_VARIABLE',
+    });
   });
 
   it('refuses a use of an undeclared variable, naming the file and line', async () => {
-    await expect(renderJob(dir, 'undeclared')).rejects.toMatchObject({ code: 'JOB_UNDEFINED_VARIABLE', file: 'undeclared.sql', line: 1 });
+    await expect(renderJob(dir, 'undeclared')).rejects.toMatchObject({
+      code: 'JOB_UNDEFINED_VARIABLE',
+      file: 'undeclared.sql',
+      line: 1,
+    });
   });
 
   it('refuses job names and includes that would leave the jobs folder', async () => {
@@ -70,7 +92,10 @@ describe('renderJob', () => {
 
   it('changes the hash when an included table changes', async () => {
     const before = (await renderJob(dir, 'job')).hash;
-    await writeFile(join(dir, 'tables/src.sql'), "-- var TOPIC = events\nCREATE TABLE src (x BIGINT) WITH ('topic' = '${TOPIC}');\n");
+    await writeFile(
+      join(dir, 'tables/src.sql'),
+      "-- var TOPIC = events\nCREATE TABLE src (x BIGINT) WITH ('topic' = '${TOPIC}');\n",
+    );
     const after = (await renderJob(dir, 'job')).hash;
     expect(after).not.toBe(before);
     expect(after).toMatch(/^[0-9a-f]{12}$/);

@@ -21,7 +21,12 @@ export interface RenderedJob {
 }
 
 export class JobScriptError extends CodedError {
-  constructor(code: string, message: string, readonly file?: string, readonly line?: number) {
+  constructor(
+    code: string,
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+  ) {
     super(code, message, false);
     this.name = 'JobScriptError';
   }
@@ -35,7 +40,10 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** A job name is a file name under the jobs folder; anything that could leave it is refused. */
 export function jobFile(jobsDir: string, name: string): string {
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {
-    throw new JobScriptError('JOB_NAME_INVALID', `job name "${name}" must be a file name (letters, digits, _ and -) of a .sql file in the jobs folder`);
+    throw new JobScriptError(
+      'JOB_NAME_INVALID',
+      `job name "${name}" must be a file name (letters, digits, _ and -) of a .sql file in the jobs folder`,
+    );
   }
   return resolve(jobsDir, `${name}.sql`);
 }
@@ -53,12 +61,20 @@ interface Source {
 }
 
 async function expand(root: string, file: string, seen: string[]): Promise<Source> {
-  if (seen.includes(file)) throw new JobScriptError('JOB_INCLUDE_CYCLE', `include cycle: ${[...seen, file].map((f) => relative(root, f)).join(' -> ')}`);
+  if (seen.includes(file))
+    throw new JobScriptError(
+      'JOB_INCLUDE_CYCLE',
+      `include cycle: ${[...seen, file].map((f) => relative(root, f)).join(' -> ')}`,
+    );
   let content: string;
   try {
     content = await readFile(file, 'utf8');
   } catch {
-    throw new JobScriptError(seen.length ? 'JOB_INCLUDE_MISSING' : 'JOB_NOT_FOUND', `${relative(root, file)} does not exist`, relative(root, seen.at(-1) ?? file));
+    throw new JobScriptError(
+      seen.length ? 'JOB_INCLUDE_MISSING' : 'JOB_NOT_FOUND',
+      `${relative(root, file)} does not exist`,
+      relative(root, seen.at(-1) ?? file),
+    );
   }
   const rel = relative(root, file);
   const out: Source = { text: [], map: [], variables: new Map(), raw: [{ file: rel, content }] };
@@ -69,7 +85,13 @@ async function expand(root: string, file: string, seen: string[]): Promise<Sourc
     const variable = VAR.exec(line.trim());
     if (include) {
       const target = normalize(resolve(root, include[1]!));
-      if (!inside(root, target)) throw new JobScriptError('JOB_INCLUDE_OUTSIDE', `include "${include[1]}" leaves the jobs folder`, relative(root, file), i + 1);
+      if (!inside(root, target))
+        throw new JobScriptError(
+          'JOB_INCLUDE_OUTSIDE',
+          `include "${include[1]}" leaves the jobs folder`,
+          relative(root, file),
+          i + 1,
+        );
       const inner = await expand(root, target, [...seen, file]);
       out.text.push(`-- from ${include[1]}`, ...inner.text);
       out.map.push({ file: rel, line: i + 1 }, ...inner.map);
@@ -85,7 +107,12 @@ async function expand(root: string, file: string, seen: string[]): Promise<Sourc
 }
 
 /** Reads a job, expands `-- #include` lines and substitutes `${VAR}` from overrides, then defaults. */
-export async function renderJob(jobsDir: string, name: string, overrides: Record<string, string> = {}, defaults: Record<string, string> = {}): Promise<RenderedJob> {
+export async function renderJob(
+  jobsDir: string,
+  name: string,
+  overrides: Record<string, string> = {},
+  defaults: Record<string, string> = {},
+): Promise<RenderedJob> {
   const root = resolve(jobsDir);
   const file = jobFile(root, name);
   const source = await expand(root, file, []);
@@ -96,24 +123,38 @@ export async function renderJob(jobsDir: string, name: string, overrides: Record
   }
   const variables = Object.fromEntries(source.variables);
   for (const key of Object.keys(overrides)) {
-    if (!(key in variables)) throw new JobScriptError('JOB_UNKNOWN_VARIABLE', `variable ${key} is not declared by ${name}.sql or its includes (declared: ${Object.keys(variables).join(', ') || 'none'})`);
+    if (!(key in variables))
+      throw new JobScriptError(
+        'JOB_UNKNOWN_VARIABLE',
+        `variable ${key} is not declared by ${name}.sql or its includes (declared: ${Object.keys(variables).join(', ') || 'none'})`,
+      );
   }
   // Deployment-wide defaults (say, the brokers as Flink reaches them) apply to the variables a job declares.
   const deployment = Object.fromEntries(Object.entries(defaults).filter(([k]) => k in variables));
   const values = { ...variables, ...deployment, ...overrides };
   const script = source.text
-    .map((line, index) => line.replace(REFERENCE, (_, key: string) => {
-      const value = values[key];
-      if (value === undefined) {
-        const at = source.map[index];
-        throw new JobScriptError('JOB_UNDEFINED_VARIABLE', `\${${key}} is used but never declared with "-- var ${key} = <default>"`, at?.file, at?.line);
-      }
-      return value;
-    }))
+    .map((line, index) =>
+      line.replace(REFERENCE, (_, key: string) => {
+        const value = values[key];
+        if (value === undefined) {
+          const at = source.map[index];
+          throw new JobScriptError(
+            'JOB_UNDEFINED_VARIABLE',
+            `\${${key}} is used but never declared with "-- var ${key} = <default>"`,
+            at?.file,
+            at?.line,
+          );
+        }
+        return value;
+      }),
+    )
     .join('\n');
   const parallelism = header.parallelism ? Number(header.parallelism) : undefined;
   if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism > 0)) {
-    throw new JobScriptError('JOB_HEADER_INVALID', `parallelism in the header of ${name}.sql must be a positive integer`);
+    throw new JobScriptError(
+      'JOB_HEADER_INVALID',
+      `parallelism in the header of ${name}.sql must be a positive integer`,
+    );
   }
   const hash = createHash('sha256');
   for (const r of source.raw) hash.update(`${r.file}\0${r.content}\0`);

@@ -20,7 +20,13 @@ export interface JobServiceOptions {
 
 /** A script the planner refused, with the statement and its place in the job's own files. */
 export class SqlInvalidError extends CodedError {
-  constructor(message: string, readonly statement: number, readonly file: string | undefined, readonly line: number | undefined, readonly column: number) {
+  constructor(
+    message: string,
+    readonly statement: number,
+    readonly file: string | undefined,
+    readonly line: number | undefined,
+    readonly column: number,
+  ) {
     super('SQL_INVALID', message, false);
   }
 }
@@ -66,11 +72,16 @@ export class JobService {
   /** The job files: *.sql directly in the jobs folder (included tables live in sub-folders). */
   async names(): Promise<string[]> {
     const entries = await readdir(this.o.jobsDir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && e.name.endsWith('.sql')).map((e) => e.name.slice(0, -4)).sort();
+    return entries
+      .filter((e) => e.isFile() && e.name.endsWith('.sql'))
+      .map((e) => e.name.slice(0, -4))
+      .sort();
   }
 
   private copies(all: JobOverview[], name: string): JobOverview[] {
-    return all.filter((j) => parseFlinkName(j.name).job === name).sort((a, b) => b['start-time'] - a['start-time']);
+    return all
+      .filter((j) => parseFlinkName(j.name).job === name)
+      .sort((a, b) => b['start-time'] - a['start-time']);
   }
 
   private active(all: JobOverview[], name: string): JobOverview[] {
@@ -94,9 +105,13 @@ export class JobService {
     }
     const jobName = rendered?.name ?? name;
     const newest = this.copies(all, jobName)[0];
-    const runningHash = newest && !TERMINAL_STATES.has(newest.state) ? parseFlinkName(newest.name).hash : null;
+    const runningHash =
+      newest && !TERMINAL_STATES.has(newest.state) ? parseFlinkName(newest.name).hash : null;
     const pending = this.pendingStops.get(jobName);
-    const state = pending && newest?.jid === pending.jobId && !TERMINAL_STATES.has(newest.state) ? 'STOPPING' : (newest?.state ?? 'NOT_DEPLOYED');
+    const state =
+      pending && newest?.jid === pending.jobId && !TERMINAL_STATES.has(newest.state)
+        ? 'STOPPING'
+        : (newest?.state ?? 'NOT_DEPLOYED');
     return {
       name: jobName,
       file: `${name}.sql`,
@@ -125,7 +140,13 @@ export class JobService {
       job: summary,
       flink: {
         state: job.state,
-        vertices: job.vertices.map((v) => ({ id: v.id, name: v.name, parallelism: v.parallelism, status: v.status, metrics: v.metrics ?? {} })),
+        vertices: job.vertices.map((v) => ({
+          id: v.id,
+          name: v.name,
+          parallelism: v.parallelism,
+          status: v.status,
+          metrics: v.metrics ?? {},
+        })),
         checkpoints,
         exceptions,
       },
@@ -135,7 +156,8 @@ export class JobService {
 
   private async exclusive<T>(name: string, what: string, fn: () => Promise<T>): Promise<T> {
     const current = this.busy.get(name);
-    if (current) throw new CodedError('JOB_BUSY', `${name} is busy: ${current} is in progress`, true);
+    if (current)
+      throw new CodedError('JOB_BUSY', `${name} is busy: ${current} is in progress`, true);
     this.busy.set(name, what);
     try {
       return await fn();
@@ -152,11 +174,17 @@ export class JobService {
     throw new SqlInvalidError(info.message, info.statement, at?.file, at?.line, info.column);
   }
 
-  async validate(name: string, variables: Record<string, string> = {}): Promise<{ hash: string; plan: unknown }> {
+  async validate(
+    name: string,
+    variables: Record<string, string> = {},
+  ): Promise<{ hash: string; plan: unknown }> {
     const job = await renderJob(this.o.jobsDir, name, variables, this.o.jobVariables);
     const jar = await this.runnerJar();
     try {
-      const { plan } = await this.o.flink.planJar(jar, { programArgsList: runnerArgs(job.script, flinkJobName(job)), ...(job.parallelism ? { parallelism: job.parallelism } : {}) });
+      const { plan } = await this.o.flink.planJar(jar, {
+        programArgsList: runnerArgs(job.script, flinkJobName(job)),
+        ...(job.parallelism ? { parallelism: job.parallelism } : {}),
+      });
       return { hash: job.hash, plan };
     } catch (err) {
       this.sqlError(job, err);
@@ -169,16 +197,29 @@ export class JobService {
       const job = await renderJob(this.o.jobsDir, name, body.variables ?? {}, this.o.jobVariables);
       const active = this.active(await this.o.flink.jobsOverview(), job.name);
       if (active.length > 1) {
-        throw new CodedError('JOB_DUPLICATED', `${active.length} copies of ${job.name} are running in Flink (${active.map((j) => j.jid).join(', ')}); cancel the extra copies first`, false);
+        throw new CodedError(
+          'JOB_DUPLICATED',
+          `${active.length} copies of ${job.name} are running in Flink (${active.map((j) => j.jid).join(', ')}); cancel the extra copies first`,
+          false,
+        );
       }
       const running = active[0];
       if (!running) {
         let savepoint: string | null = body.savepointPath ?? null;
         if (!savepoint && body.restoreLatestSavepoint) {
           const latest = await this.o.savepoints.latest(job.name);
-          if (!latest) throw new CodedError('NO_SAVEPOINT', `no savepoint of ${job.name} is known; deploy without restoreLatestSavepoint`, false);
+          if (!latest)
+            throw new CodedError(
+              'NO_SAVEPOINT',
+              `no savepoint of ${job.name} is known; deploy without restoreLatestSavepoint`,
+              false,
+            );
           if (latest.hash !== job.hash && !body.allowNonRestoredState) {
-            throw new CodedError('SCRIPT_CHANGED', `${job.name} changed since its savepoint ${latest.location} (hash ${latest.hash} → ${job.hash}); pass allowNonRestoredState: true to restore it anyway`, false);
+            throw new CodedError(
+              'SCRIPT_CHANGED',
+              `${job.name} changed since its savepoint ${latest.location} (hash ${latest.hash} → ${job.hash}); pass allowNonRestoredState: true to restore it anyway`,
+              false,
+            );
           }
           savepoint = latest.location;
         }
@@ -186,22 +227,49 @@ export class JobService {
         return { action: 'started', jobId, previousJobId: null, hash: job.hash, savepoint };
       }
       if (running.state !== 'RUNNING') {
-        throw new CodedError('JOB_NOT_RUNNING', `${job.name} is ${running.state} in Flink; an upgrade needs it RUNNING (cancel it to start over)`, true);
+        throw new CodedError(
+          'JOB_NOT_RUNNING',
+          `${job.name} is ${running.state} in Flink; an upgrade needs it RUNNING (cancel it to start over)`,
+          true,
+        );
       }
       const runningHash = parseFlinkName(running.name).hash;
       if (runningHash !== job.hash && !body.allowNonRestoredState) {
-        throw new CodedError('SCRIPT_CHANGED', `${job.name} changed since the running copy was deployed (hash ${runningHash} → ${job.hash}); state of changed operators may not restore. Pass allowNonRestoredState: true to upgrade anyway`, false);
+        throw new CodedError(
+          'SCRIPT_CHANGED',
+          `${job.name} changed since the running copy was deployed (hash ${runningHash} → ${job.hash}); state of changed operators may not restore. Pass allowNonRestoredState: true to upgrade anyway`,
+          false,
+        );
       }
-      const location = await this.stopWithSavepoint(job.name, running.jid, runningHash ?? job.hash, 'upgrade');
+      const location = await this.stopWithSavepoint(
+        job.name,
+        running.jid,
+        runningHash ?? job.hash,
+        'upgrade',
+      );
       if (!location) {
-        throw new CodedError('STOP_PENDING', `the savepoint of ${job.name} did not complete within ${this.o.stopTimeoutMs} ms; the stop goes on (state STOPPING) and nothing new was started`, true);
+        throw new CodedError(
+          'STOP_PENDING',
+          `the savepoint of ${job.name} did not complete within ${this.o.stopTimeoutMs} ms; the stop goes on (state STOPPING) and nothing new was started`,
+          true,
+        );
       }
       const jobId = await this.start(job, location, body.allowNonRestoredState ?? false);
-      return { action: 'upgraded', jobId, previousJobId: running.jid, hash: job.hash, savepoint: location };
+      return {
+        action: 'upgraded',
+        jobId,
+        previousJobId: running.jid,
+        hash: job.hash,
+        savepoint: location,
+      };
     });
   }
 
-  private async start(job: RenderedJob, savepoint: string | null, allowNonRestoredState: boolean): Promise<string> {
+  private async start(
+    job: RenderedJob,
+    savepoint: string | null,
+    allowNonRestoredState: boolean,
+  ): Promise<string> {
     const jar = await this.runnerJar();
     try {
       const { jobId } = await this.o.flink.runJar(jar, {
@@ -220,7 +288,12 @@ export class JobService {
    * Stop with savepoint, waiting up to the timeout. Returns the savepoint's location, or null when
    * it is still in progress: the stop stays pending (state STOPPING) and is followed in the background.
    */
-  private async stopWithSavepoint(name: string, jobId: string, hash: string, reason: 'stop' | 'upgrade'): Promise<string | null> {
+  private async stopWithSavepoint(
+    name: string,
+    jobId: string,
+    hash: string,
+    reason: 'stop' | 'upgrade',
+  ): Promise<string | null> {
     const { triggerId } = await this.o.flink.stopWithSavepoint(jobId);
     const pending: PendingStop = { jobId, triggerId, since: Date.now() };
     this.pendingStops.set(name, pending);
@@ -228,14 +301,27 @@ export class JobService {
       while (Date.now() < deadline) {
         const status = await this.o.flink.savepointStatus(jobId, triggerId);
         if (status.state === 'COMPLETED') {
-          await this.o.savepoints.add({ job: name, jobId, hash, location: status.location, at: new Date().toISOString(), reason });
-          await this.o.flink.waitForJobState(jobId, ['FINISHED', 'CANCELED', 'FAILED'], 30_000).catch(() => undefined);
+          await this.o.savepoints.add({
+            job: name,
+            jobId,
+            hash,
+            location: status.location,
+            at: new Date().toISOString(),
+            reason,
+          });
+          await this.o.flink
+            .waitForJobState(jobId, ['FINISHED', 'CANCELED', 'FAILED'], 30_000)
+            .catch(() => undefined);
           if (this.pendingStops.get(name) === pending) this.pendingStops.delete(name);
           return status.location;
         }
         if (status.state === 'FAILED') {
           if (this.pendingStops.get(name) === pending) this.pendingStops.delete(name);
-          throw new CodedError('SAVEPOINT_FAILED', `stop with savepoint of ${name} failed, the job keeps running: ${status.reason}`, true);
+          throw new CodedError(
+            'SAVEPOINT_FAILED',
+            `stop with savepoint of ${name} failed, the job keeps running: ${status.reason}`,
+            true,
+          );
         }
         await sleep(500);
       }
@@ -243,8 +329,13 @@ export class JobService {
     };
     const location = await follow(Date.now() + this.o.stopTimeoutMs);
     if (location === null) {
-      this.o.log.warn({ job: name, jobId, triggerId }, 'stop with savepoint still pending; following it in the background');
-      void follow(Date.now() + 24 * 3600_000).catch((err: unknown) => this.o.log.warn({ job: name, err }, 'pending stop ended without a savepoint'));
+      this.o.log.warn(
+        { job: name, jobId, triggerId },
+        'stop with savepoint still pending; following it in the background',
+      );
+      void follow(Date.now() + 24 * 3600_000).catch((err: unknown) =>
+        this.o.log.warn({ job: name, err }, 'pending stop ended without a savepoint'),
+      );
     }
     return location;
   }
@@ -253,9 +344,17 @@ export class JobService {
     jobFile(this.o.jobsDir, name);
     return this.exclusive(name, 'a stop', async () => {
       const jobName = (await this.summary(name)).name;
-      const running = this.active(await this.o.flink.jobsOverview(), jobName).find((j) => j.state === 'RUNNING');
-      if (!running) throw new CodedError('JOB_NOT_RUNNING', `${jobName} has no running copy in Flink`, false);
-      const location = await this.stopWithSavepoint(jobName, running.jid, parseFlinkName(running.name).hash ?? '', 'stop');
+      const running = this.active(await this.o.flink.jobsOverview(), jobName).find(
+        (j) => j.state === 'RUNNING',
+      );
+      if (!running)
+        throw new CodedError('JOB_NOT_RUNNING', `${jobName} has no running copy in Flink`, false);
+      const location = await this.stopWithSavepoint(
+        jobName,
+        running.jid,
+        parseFlinkName(running.name).hash ?? '',
+        'stop',
+      );
       return { state: location ? 'STOPPED' : 'STOPPING', jobId: running.jid, savepoint: location };
     });
   }
@@ -265,9 +364,14 @@ export class JobService {
     return this.exclusive(name, 'a cancel', async () => {
       const jobName = (await this.summary(name)).name;
       const active = this.active(await this.o.flink.jobsOverview(), jobName);
-      if (active.length === 0) throw new CodedError('JOB_NOT_RUNNING', `${jobName} has no running copy in Flink`, false);
+      if (active.length === 0)
+        throw new CodedError('JOB_NOT_RUNNING', `${jobName} has no running copy in Flink`, false);
       for (const job of active) await this.o.flink.cancelJob(job.jid);
-      await Promise.all(active.map((j) => this.o.flink.waitForJobState(j.jid, ['CANCELED', 'FAILED', 'FINISHED'], 60_000)));
+      await Promise.all(
+        active.map((j) =>
+          this.o.flink.waitForJobState(j.jid, ['CANCELED', 'FAILED', 'FINISHED'], 60_000),
+        ),
+      );
       this.pendingStops.delete(jobName);
       return { cancelled: active.map((j) => j.jid) };
     });

@@ -27,7 +27,10 @@ export default fp(
       if (request.routeOptions.config.audited && typeof payload === 'string') {
         try {
           const body = JSON.parse(payload) as { message?: string; action?: string; state?: string };
-          results.set(request, body.message ?? body.action ?? body.state ?? (reply.statusCode < 400 ? 'ok' : 'error'));
+          results.set(
+            request,
+            body.message ?? body.action ?? body.state ?? (reply.statusCode < 400 ? 'ok' : 'error'),
+          );
         } catch {
           results.set(request, reply.statusCode < 400 ? 'ok' : 'error');
         }
@@ -47,7 +50,9 @@ export default fp(
         status: reply.statusCode,
         result: results.get(request) ?? '',
       };
-      chain = chain.then(() => appendFile(file, JSON.stringify(entry) + '\n')).catch((err: unknown) => fastify.log.error({ err }, 'could not write the audit trail'));
+      chain = chain
+        .then(() => appendFile(file, JSON.stringify(entry) + '\n'))
+        .catch((err: unknown) => fastify.log.error({ err }, 'could not write the audit trail'));
       await chain;
     });
 
@@ -55,7 +60,12 @@ export default fp(
       async list(limit: number) {
         await chain;
         const text = await readFile(file, 'utf8').catch(() => '');
-        return text.split('\n').filter(Boolean).slice(-limit).map((l) => JSON.parse(l) as AuditEntry).reverse();
+        return text
+          .split('\n')
+          .filter(Boolean)
+          .slice(-limit)
+          .map((l) => JSON.parse(l) as AuditEntry)
+          .reverse();
       },
     });
   },

@@ -28,11 +28,27 @@ export default fp(
         return reply.code(400).send({ error: 'BAD_REQUEST', message: error.message });
       }
       if (error instanceof SqlInvalidError) {
-        return reply.code(422).send({ error: error.code, message: error.message, statement: error.statement, file: error.file, line: error.line, column: error.column });
+        return reply
+          .code(422)
+          .send({
+            error: error.code,
+            message: error.message,
+            statement: error.statement,
+            file: error.file,
+            line: error.line,
+            column: error.column,
+          });
       }
       if (error instanceof JobScriptError) {
         const status = STATUS_BY_CODE[error.code] ?? 422;
-        return reply.code(status).send({ error: error.code, message: error.message, ...(error.file ? { file: error.file } : {}), ...(error.line ? { line: error.line } : {}) });
+        return reply
+          .code(status)
+          .send({
+            error: error.code,
+            message: error.message,
+            ...(error.file ? { file: error.file } : {}),
+            ...(error.line ? { line: error.line } : {}),
+          });
       }
       if (error instanceof FlinkError) {
         const status = STATUS_BY_CODE[error.code] ?? 502;
@@ -40,14 +56,23 @@ export default fp(
         return reply.code(status).send({ error: error.code, message: error.message });
       }
       if (error instanceof CodedError) {
-        return reply.code(STATUS_BY_CODE[error.code] ?? 500).send({ error: error.code, message: error.message });
+        return reply
+          .code(STATUS_BY_CODE[error.code] ?? 500)
+          .send({ error: error.code, message: error.message });
       }
       const status = (error as FastifyError).statusCode;
       if (status && status >= 400 && status < 500) {
-        return reply.code(status).send({ error: (error as FastifyError).code ?? 'BAD_REQUEST', message: error.message });
+        return reply
+          .code(status)
+          .send({ error: (error as FastifyError).code ?? 'BAD_REQUEST', message: error.message });
       }
-      request.log.error({ err: error, url: request.url, method: request.method }, 'unhandled error');
-      return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the control plane log' });
+      request.log.error(
+        { err: error, url: request.url, method: request.method },
+        'unhandled error',
+      );
+      return reply
+        .code(500)
+        .send({ error: 'INTERNAL', message: 'internal error; see the control plane log' });
     });
   },
   { name: 'errors' },

@@ -11,7 +11,12 @@ declare module 'fastify' {
 /** A Kafka admin client for the cluster view, connected on first use and closed with the server. */
 export default fp(
   async (fastify: FastifyInstance) => {
-    const kafka = new Kafka({ clientId: 'control-plane-admin', brokers: fastify.config.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+    const kafka = new Kafka({
+      clientId: 'control-plane-admin',
+      brokers: fastify.config.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 2 },
+    });
     let admin: Promise<Admin> | undefined;
     const connected = () => {
       admin ??= (async () => {
@@ -29,7 +34,9 @@ export default fp(
         const a = await connected();
         const names = (await a.listTopics()).filter((t) => !t.startsWith('__'));
         const meta = await a.fetchTopicMetadata({ topics: names });
-        return meta.topics.map((t) => ({ name: t.name, partitions: t.partitions.length })).sort((x, y) => x.name.localeCompare(y.name));
+        return meta.topics
+          .map((t) => ({ name: t.name, partitions: t.partitions.length }))
+          .sort((x, y) => x.name.localeCompare(y.name));
       },
     });
     fastify.addHook('onClose', async () => {

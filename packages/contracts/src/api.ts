@@ -11,7 +11,9 @@ export const ErrorBody = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
-export const JobName = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$', maxLength: 100 }) });
+export const JobName = Type.Object({
+  name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$', maxLength: 100 }),
+});
 
 export const JobSummary = Type.Object({
   name: Type.String(),
@@ -34,10 +36,20 @@ export const JobList = Type.Object({ jobs: Type.Array(JobSummary) });
 
 export const DeployBody = Type.Object(
   {
-    variables: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), Type.String({ maxLength: 1000 }))),
-    allowNonRestoredState: Type.Optional(Type.Boolean({ description: 'needed to upgrade when the script changed since the running copy' })),
-    savepointPath: Type.Optional(Type.String({ description: 'start (not upgrade) from this savepoint' })),
-    restoreLatestSavepoint: Type.Optional(Type.Boolean({ description: 'start from the savepoint the last stop of this job took' })),
+    variables: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), Type.String({ maxLength: 1000 })),
+    ),
+    allowNonRestoredState: Type.Optional(
+      Type.Boolean({
+        description: 'needed to upgrade when the script changed since the running copy',
+      }),
+    ),
+    savepointPath: Type.Optional(
+      Type.String({ description: 'start (not upgrade) from this savepoint' }),
+    ),
+    restoreLatestSavepoint: Type.Optional(
+      Type.Boolean({ description: 'start from the savepoint the last stop of this job took' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -48,7 +60,9 @@ export const DeployResult = Type.Object({
   jobId: Type.String(),
   previousJobId: Type.Union([Type.String(), Type.Null()]),
   hash: Type.String(),
-  savepoint: Type.Union([Type.String(), Type.Null()], { description: 'the savepoint the new copy started from' }),
+  savepoint: Type.Union([Type.String(), Type.Null()], {
+    description: 'the savepoint the new copy started from',
+  }),
 });
 export type DeployResult = Static<typeof DeployResult>;
 
@@ -61,7 +75,11 @@ export type StopResult = Static<typeof StopResult>;
 
 export const CancelResult = Type.Object({ cancelled: Type.Array(Type.String()) });
 
-export const ValidateResult = Type.Object({ valid: Type.Literal(true), hash: Type.String(), plan: Type.Unknown() });
+export const ValidateResult = Type.Object({
+  valid: Type.Literal(true),
+  hash: Type.String(),
+  plan: Type.Unknown(),
+});
 
 export const AuditEntry = Type.Object({
   at: Type.String(),

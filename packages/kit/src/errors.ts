@@ -13,5 +13,7 @@ export class CodedError extends Error {
 
 /** True for errors that declare themselves retriable. */
 export function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+  return (
+    typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true
+  );
 }

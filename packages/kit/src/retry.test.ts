@@ -22,10 +22,13 @@ describe('retry', () => {
   it('gives up at once on an error that is not retriable', async () => {
     let calls = 0;
     await expect(
-      retry(async () => {
-        calls++;
-        throw new CodedError('BAD_REQUEST', 'no', false);
-      }, { sleep: async () => {} }),
+      retry(
+        async () => {
+          calls++;
+          throw new CodedError('BAD_REQUEST', 'no', false);
+        },
+        { sleep: async () => {} },
+      ),
     ).rejects.toThrow('no');
     expect(calls).toBe(1);
   });
@@ -33,10 +36,13 @@ describe('retry', () => {
   it('stops after the configured number of retries and keeps the last error', async () => {
     let calls = 0;
     await expect(
-      retry(async () => {
-        calls++;
-        throw new CodedError('DOWN', `attempt ${calls}`, true);
-      }, { retries: 2, sleep: async () => {} }),
+      retry(
+        async () => {
+          calls++;
+          throw new CodedError('DOWN', `attempt ${calls}`, true);
+        },
+        { retries: 2, sleep: async () => {} },
+      ),
     ).rejects.toThrow('attempt 3');
     expect(calls).toBe(3);
   });

@@ -25,7 +25,10 @@ export function backoffDelay(attempt: number, options: RetryOptions = {}): numbe
 }
 
 /** Runs fn, retrying with exponential backoff and jitter while the error is retriable. */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const retries = options.retries ?? RETRY_DEFAULTS.retries;
   const jitter = options.jitter ?? RETRY_DEFAULTS.jitter;
   const shouldRetry = options.shouldRetry ?? isRetriable;

@@ -4,9 +4,20 @@ import { AuditEntry } from '@pulse/contracts';
 
 /** The audit trail, newest first. */
 const audit: FastifyPluginAsyncTypebox = async (fastify) => {
-  fastify.get('/', {
-    schema: { tags: ['audit'], summary: 'Every mutating call: who, when, what, result', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })) }), response: { 200: Type.Object({ entries: Type.Array(AuditEntry) }) } },
-  }, async (request) => ({ entries: await fastify.audit.list(request.query.limit ?? 200) }));
+  fastify.get(
+    '/',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Every mutating call: who, when, what, result',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
+        }),
+        response: { 200: Type.Object({ entries: Type.Array(AuditEntry) }) },
+      },
+    },
+    async (request) => ({ entries: await fastify.audit.list(request.query.limit ?? 200) }),
+  );
 };
 
 export default audit;
