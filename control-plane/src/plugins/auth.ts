@@ -24,13 +24,10 @@ export default fp(
       const header = request.headers[HEADERS.authorization];
       const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
       if (!match) {
-        await reply
-          .code(401)
-          .header('www-authenticate', 'Bearer')
-          .send({
-            error: 'UNAUTHORIZED',
-            message: 'this call changes jobs: send Authorization: Bearer <operator token>',
-          });
+        await reply.code(401).header('www-authenticate', 'Bearer').send({
+          error: 'UNAUTHORIZED',
+          message: 'this call changes jobs: send Authorization: Bearer <operator token>',
+        });
         return reply;
       }
       if (!timingSafeEqual(digest(match[1]!), expected)) {

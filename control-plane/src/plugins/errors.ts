@@ -28,27 +28,23 @@ export default fp(
         return reply.code(400).send({ error: 'BAD_REQUEST', message: error.message });
       }
       if (error instanceof SqlInvalidError) {
-        return reply
-          .code(422)
-          .send({
-            error: error.code,
-            message: error.message,
-            statement: error.statement,
-            file: error.file,
-            line: error.line,
-            column: error.column,
-          });
+        return reply.code(422).send({
+          error: error.code,
+          message: error.message,
+          statement: error.statement,
+          file: error.file,
+          line: error.line,
+          column: error.column,
+        });
       }
       if (error instanceof JobScriptError) {
         const status = STATUS_BY_CODE[error.code] ?? 422;
-        return reply
-          .code(status)
-          .send({
-            error: error.code,
-            message: error.message,
-            ...(error.file ? { file: error.file } : {}),
-            ...(error.line ? { line: error.line } : {}),
-          });
+        return reply.code(status).send({
+          error: error.code,
+          message: error.message,
+          ...(error.file ? { file: error.file } : {}),
+          ...(error.line ? { line: error.line } : {}),
+        });
       }
       if (error instanceof FlinkError) {
         const status = STATUS_BY_CODE[error.code] ?? 502;
