@@ -19,5 +19,5 @@ COPY watcher ./watcher
 RUN node watcher/build.mjs
 EXPOSE 9464
 HEALTHCHECK --interval=10s --retries=12 CMD node -e "fetch('http://127.0.0.1:9464/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "--enable-source-maps", "watcher/dist/watcher.mjs"]
+ENTRYPOINT ["node", "--enable-source-maps", "--max-semi-space-size=64", "watcher/dist/watcher.mjs"]
 CMD ["--config", "/config/watcher.json"]

@@ -141,7 +141,13 @@ async function runWatcher(
   const child = spawn(
     process.execPath,
     // As `npm run watcher` runs it: the bundle (npm run bench:watcher makes sure it is current).
-    ['--enable-source-maps', join(REPO, 'watcher', 'dist', 'watcher.mjs'), '--config', config],
+    [
+      '--enable-source-maps',
+      '--max-semi-space-size=64',
+      join(REPO, 'watcher', 'dist', 'watcher.mjs'),
+      '--config',
+      config,
+    ],
     {
       cwd: REPO,
       stdio: ['ignore', 'ignore', 'inherit'],
