@@ -4,9 +4,10 @@
  *
  *   npm run bench:watcher -- [--lines 1000000] [--producer librdkafka,kafkajs] [--keep]
  *
- * It writes the log once, starts the watcher CLI on it once per producer engine named (fresh
- * topic, fresh state id each; default: librdkafka, the watcher's default), polls its
- * /metrics until every line is committed, and samples its RSS. Then `kcat -P -l` sends the same
+ * It writes the log once, creates fresh topics (so neither side pays for topic creation), starts
+ * the watcher bundle on it once per producer engine named (fresh topic and state id each;
+ * default: librdkafka, the watcher's default), polls its /metrics until every line is committed,
+ * and samples its RSS. Then `kcat -P -l` sends the same
  * file to another fresh topic. Both topics are counted back with a read_committed kcat consumer,
  * so the figures are for lines that really are in Kafka. Topics are deleted at the end unless
  * --keep is given. KAFKA_BROKERS (default 127.0.0.1:9092) names the broker.
@@ -199,6 +200,21 @@ async function main(): Promise<void> {
   const mib = bytes / 1024 / 1024;
   console.log(`  ${mib.toFixed(1)} MiB`);
 
+  // Fresh topics, created (with the broker's default partitions) before either side starts, as
+  // they exist before a real deployment ships to them: neither figure includes topic creation.
+  const admin = new Kafka({
+    clientId: 'bench-watcher',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [kcatTopic, ...engines.map((e) => `bench-watcher-${e}-${id}`)].map((topic) => ({
+      topic,
+    })),
+    waitForLeaders: true,
+  });
+
   const runs: {
     engine: string;
     topic: string;
@@ -266,13 +282,6 @@ async function main(): Promise<void> {
   );
 
   if (!values.keep) {
-    const kafka = new Kafka({
-      clientId: 'bench-watcher',
-      brokers: brokers.split(','),
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
     await admin
       .deleteTopics({
         topics: [
@@ -281,9 +290,9 @@ async function main(): Promise<void> {
         ],
       })
       .catch(() => {});
-    await admin.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }
+  await admin.disconnect();
 }
 
 main().catch((err: unknown) => {
