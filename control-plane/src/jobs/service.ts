@@ -294,6 +294,44 @@ export class JobService {
     hash: string,
     reason: 'stop' | 'upgrade',
   ): Promise<string | null> {
+    // Flink refuses a savepoint while any task is still deploying (just after a start, or while
+    // restarting after a failure): wait for every task to run, and trigger again if it refused.
+    for (let attempt = 1; ; attempt++) {
+      await this.waitForTasksRunning(jobId, Math.min(this.o.stopTimeoutMs, 30_000));
+      try {
+        return await this.triggerStopAndFollow(name, jobId, hash, reason);
+      } catch (err) {
+        if (
+          attempt >= 3 ||
+          !(err instanceof CodedError) ||
+          !/Not all required tasks are currently running/.test(err.message)
+        )
+          throw err;
+        this.o.log.warn(
+          { job: name, attempt },
+          'tasks were not all running; triggering the stop again',
+        );
+      }
+    }
+  }
+
+  /** Waits (up to `timeoutMs`) until every task of the job runs; returns either way. */
+  private async waitForTasksRunning(jobId: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const job = await this.o.flink.job(jobId).catch(() => undefined);
+      if (!job || job.state !== 'RUNNING') return;
+      if (job.vertices.every((v) => v.status === 'RUNNING')) return;
+      await sleep(250);
+    }
+  }
+
+  private async triggerStopAndFollow(
+    name: string,
+    jobId: string,
+    hash: string,
+    reason: 'stop' | 'upgrade',
+  ): Promise<string | null> {
     const { triggerId } = await this.o.flink.stopWithSavepoint(jobId);
     const pending: PendingStop = { jobId, triggerId, since: Date.now() };
     this.pendingStops.set(name, pending);
