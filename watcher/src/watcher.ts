@@ -86,11 +86,6 @@ export class Watcher {
     };
   }
 
-  /** The Kafka client carrying the transactions (librdkafka or kafkajs). */
-  get engine(): string {
-    return this.producer.engine;
-  }
-
   /** Connects, restores positions from the offsets topic and starts tailing. */
   async start(): Promise<void> {
     await this.connect();
