@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { ScheduleRow } from '@pulse/contracts';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import {
@@ -20,16 +21,7 @@ import {
 
 const TOKEN = 'test-operator-token-attendance';
 
-interface Section {
-  course_id: string;
-  section: string;
-  room: string;
-  aps: string[];
-  weekday: number;
-  start_time: string;
-  end_time: string;
-  enrolled: number;
-}
+type Section = ScheduleRow;
 interface Assoc {
   mac: string;
   ap: string;

@@ -1,17 +1,9 @@
+import type { ScheduleRow } from '@pulse/contracts';
 import type { Random } from './random.js';
 import { hhmmss, localClock, naiveTime, parseHhmmss } from './time.js';
 
 /** One row of the course schedule file analysts keep. */
-export interface Section {
-  course_id: string;
-  section: string;
-  room: string;
-  aps: string[];
-  weekday: number;
-  start_time: string;
-  end_time: string;
-  enrolled: number;
-}
+export type Section = ScheduleRow;
 
 export interface Room {
   name: string;

@@ -70,6 +70,9 @@ export const CourseScheduleRecord = Type.Object({
 });
 export type CourseScheduleRecord = Static<typeof CourseScheduleRecord>;
 
+/** One row of the schedule CSV analysts keep: the record without what the watcher derives. */
+export type ScheduleRow = Omit<CourseScheduleRecord, 'aps_csv' | 'timezone'>;
+
 /** `<topic>.dlq`, key = `${source_file}:${source_offset}`: a line the watcher refused, and why. */
 export const DlqRecord = Type.Object({
   /** The line as read (cut at the size limit; invalid UTF-8 replaced). */
