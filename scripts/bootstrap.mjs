@@ -47,14 +47,9 @@ function run(cmd, args, what) {
 
 const installedMarker = join(root, 'node_modules', '.package-lock.json');
 if (mtime(installedMarker) < mtime(join(root, 'package-lock.json'))) {
-  // npm ci installs exactly the lockfile; some npm versions refuse a lockfile written on another
-  // platform (missing optional native packages), and npm install then resolves the same versions.
-  if (!existsSync(join(root, 'node_modules', 'node-rdkafka', 'build'))) {
-    say('the first install also builds librdkafka for the watcher from source: about 2-4 minutes');
-  }
-  if (attempt('npm', ['ci', '--no-audit', '--no-fund'], 'installing npm workspaces') !== 0) {
-    run('npm', ['install', '--no-audit', '--no-fund'], 'installing npm workspaces (npm install)');
-  }
+  // npm ci installs exactly the versions the lockfile records (and the tests ran with); a lockfile
+  // out of step with package.json is an error to fix, never a reason to resolve other versions.
+  run('npm', ['ci', '--no-audit', '--no-fund'], 'installing npm workspaces from the lockfile');
 } else {
   say('npm workspaces are installed');
 }

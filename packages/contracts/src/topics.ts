@@ -1,4 +1,11 @@
-/** Kafka topic names every part of the product agrees on (see DESIGN.md, "Topics and records"). */
+/**
+ * The topic catalog: every topic the product uses, with the settings it needs. Every part that
+ * creates topics (npm start, the watcher, the relay, the tests, docker compose) provisions from
+ * here through `provisionTopics` (`@pulse/contracts/kafka`), so a topic has the same settings
+ * whoever creates it first. See DESIGN.md, "Topics and records".
+ */
+
+/** Kafka topic names every part of the product agrees on. */
 export const TOPICS = {
   accessLog: 'access_log',
   wifiLog: 'wifi_log',
@@ -12,4 +19,113 @@ export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 /** The dead-letter topic for a source topic: where refused lines go, with their reason. */
 export function dlqTopic(topic: string): string {
   return `${topic}.dlq`;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/** Longest log line the watcher passes on whole by default (longer ones are cut into the DLQ). */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+/** Room a DLQ record has beside its raw text: field names, file path, reason. */
+export const DLQ_OVERHEAD_BYTES = 32 * 1024;
+/** Largest DLQ record for lines of `maxLineBytes`, so that a refused line is never refused again. */
+export function dlqRecordBytes(maxLineBytes: number = DEFAULT_MAX_LINE_BYTES): number {
+  return maxLineBytes + DLQ_OVERHEAD_BYTES;
+}
+/** Kafka's batch framing around one record: the topic limit must exceed the record by this much. */
+const BATCH_FRAMING_BYTES = 32 * 1024;
+
+/** What a topic must be like. */
+export interface TopicSpec {
+  name: string;
+  /** A fixed partition count; absent: the deployment's default (KAFKA_PARTITIONS). */
+  partitions?: number;
+  /** Compacted topics keep the latest record per key (tables); the others age out. */
+  compacted: boolean;
+  /** How long records are kept on a topic that is not compacted. */
+  retentionMs?: number;
+  /** The largest record the topic must accept (`max.message.bytes` is at least this). */
+  maxMessageBytes?: number;
+  /** One line for logs and docs. */
+  purpose: string;
+}
+
+/** The dead-letter topic of a source topic, sized for lines of up to `maxLineBytes`. */
+export function dlqTopicSpec(
+  sourceTopic: string,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): TopicSpec {
+  return {
+    name: dlqTopic(sourceTopic),
+    compacted: false,
+    retentionMs: 30 * DAY_MS,
+    maxMessageBytes: dlqRecordBytes(maxLineBytes) + BATCH_FRAMING_BYTES,
+    purpose: `lines refused from ${sourceTopic}, with the reason`,
+  };
+}
+
+/** The watcher's file positions: one partition, latest position per file. */
+export function watcherOffsetsTopicSpec(name: string): TopicSpec {
+  return {
+    name,
+    partitions: 1,
+    compacted: true,
+    purpose: 'the watcher’s file positions, written in the same transactions as the lines',
+  };
+}
+
+/** The default name of a watcher's positions topic for its state id. */
+export function watcherOffsetsTopic(stateId: string): string {
+  return `_watcher_offsets.${stateId}`;
+}
+
+/** Every topic of the product with its settings (the watcher's positions topic is per watcher). */
+export const TOPIC_CATALOG: readonly TopicSpec[] = [
+  {
+    name: TOPICS.accessLog,
+    compacted: false,
+    retentionMs: 7 * DAY_MS,
+    purpose: 'parsed web requests, keyed by visitor',
+  },
+  {
+    name: TOPICS.wifiLog,
+    compacted: false,
+    retentionMs: 7 * DAY_MS,
+    purpose: 'Wi-Fi associations, keyed by device MAC',
+  },
+  {
+    name: TOPICS.courseSchedule,
+    compacted: true,
+    purpose: 'the course schedule, one row per section',
+  },
+  {
+    name: TOPICS.pvuv,
+    compacted: false,
+    retentionMs: 7 * DAY_MS,
+    purpose: 'page views and unique visitors per sliding window',
+  },
+  {
+    name: TOPICS.attendance,
+    compacted: true,
+    purpose: 'attendance per course section and class date (upserts)',
+  },
+  dlqTopicSpec(TOPICS.accessLog),
+  dlqTopicSpec(TOPICS.wifiLog),
+  dlqTopicSpec(TOPICS.courseSchedule),
+];
+
+/** The catalog's spec of a topic, if it has one. */
+export function topicSpec(name: string): TopicSpec | undefined {
+  return TOPIC_CATALOG.find((t) => t.name === name);
+}
+
+/** The broker settings a spec asks for, as Kafka topic config entries. */
+export function topicConfigEntries(spec: TopicSpec): Record<string, string> {
+  const entries: Record<string, string> = {
+    'cleanup.policy': spec.compacted ? 'compact' : 'delete',
+  };
+  if (!spec.compacted && spec.retentionMs !== undefined)
+    entries['retention.ms'] = String(spec.retentionMs);
+  if (spec.maxMessageBytes !== undefined)
+    entries['max.message.bytes'] = String(spec.maxMessageBytes);
+  return entries;
 }

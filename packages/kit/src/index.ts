@@ -1,3 +1,15 @@
 export { CodedError, isRetriable } from './errors.js';
 export { retry, backoffDelay, type RetryOptions } from './retry.js';
 export { RETRY_DEFAULTS } from './retry-defaults.js';
+export { sleep } from './time.js';
+export { pidAlive } from './process.js';
+export {
+  ConfigError,
+  readEnv,
+  configRows,
+  configHelp,
+  configTable,
+  loadOrExit,
+  type ConfigRow,
+  type Env,
+} from './config.js';

@@ -1,5 +1,6 @@
 import { isRetriable } from './errors.js';
 import { RETRY_DEFAULTS } from './retry-defaults.js';
+import { sleep as defaultSleep } from './time.js';
 
 export interface RetryOptions {
   retries?: number;
@@ -32,7 +33,7 @@ export async function retry<T>(
   const retries = options.retries ?? RETRY_DEFAULTS.retries;
   const jitter = options.jitter ?? RETRY_DEFAULTS.jitter;
   const shouldRetry = options.shouldRetry ?? isRetriable;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   for (let attempt = 0; ; attempt++) {
     try {

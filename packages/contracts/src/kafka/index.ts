@@ -1,0 +1,1 @@
+export { provisionTopics, type ProvisionOptions, type ProvisionReport } from './provision.js';
