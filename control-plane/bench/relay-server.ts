@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { Kafka, logLevel } from 'kafkajs';
 import { WebSocketServer } from 'ws';
 import relay from '../src/relay/plugin.js';
-import { loadRelayConfig } from '../src/relay/config.js';
+import { loadConfig } from '../src/config.js';
 import { preciseNow } from '../src/relay/consumer.js';
 
 const { values } = parseArgs({ options: { mode: { type: 'string' }, topic: { type: 'string' } } });
@@ -22,7 +22,7 @@ process.stdout.on('error', () => process.exit(0));
 
 async function startRelay(): Promise<{ port: number; close: () => Promise<void> }> {
   const app = Fastify({ logger: { level: 'warn' } });
-  const config = loadRelayConfig({
+  const { relay: config } = loadConfig({
     ...process.env,
     KAFKA_BROKERS: brokers.join(','),
     RELAY_CHANNELS: `pvuv=${topic}:window`,

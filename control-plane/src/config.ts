@@ -1,6 +1,164 @@
+/**
+ * The control plane's settings, relay included: one TypeBox schema of environment variables, read
+ * and checked once at boot (`loadConfig`), then read from the typed object only. The same schema
+ * prints `--help` and the README's table. Defaults follow the local runtime's variables
+ * (STACK_HOST, KAFKA_PORT, FLINK_REST_PORT, PG_PORT, STACK_HOME), so `npm run control-plane` works
+ * against `npm run stack -- up` with nothing set, and moving a port moves every part.
+ */
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { loadConfig as loadStackConfig, endpoints, REPO_ROOT } from '@pulse/stack';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type } from 'typebox';
+import { ConfigError, readEnv, type Env } from '@pulse/kit';
+import { relayConfigFrom, type RelayConfig } from './relay/config.js';
+
+/** The checkout this control plane runs from: default places of the jobs, the runner and the UI. */
+const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const port = (description: string, fallback: number) =>
+  Type.Integer({ minimum: 1, maximum: 65535, default: fallback, description });
+const duration = (description: string, fallback: string) =>
+  Type.String({
+    default: fallback,
+    description,
+    pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$',
+    expect: 'a duration like 500ms, 30s, 15m or 1h (a bare number is milliseconds)',
+  });
+
+/** Every environment variable of the control plane, with its default and meaning. */
+export const CONFIG_SCHEMA = Type.Object({
+  HOST: Type.String({
+    default: '127.0.0.1',
+    description: 'address the API, relay and dashboard listen on',
+  }),
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: 'port of the API, relay and dashboard',
+  }),
+  STACK_HOST: Type.String({
+    default: '127.0.0.1',
+    description: 'host of the local runtime, for the defaults below',
+  }),
+  KAFKA_PORT: port('local Kafka port, for the KAFKA_BROKERS default', 9092),
+  FLINK_REST_PORT: port('local Flink REST port, for the FLINK_REST_URL default', 8081),
+  PG_PORT: port('local PostgreSQL port, for the DATABASE_URL default', 5432),
+  STACK_HOME: Type.String({
+    default: join(CHECKOUT, '.stack'),
+    defaultText: '<checkout>/.stack',
+    description: 'runtime folder of the local stack, for the CONTROL_PLANE_STATE default',
+  }),
+  FLINK_REST_URL: Type.Optional(
+    Type.String({
+      format: 'uri',
+      expect: 'a URL such as http://127.0.0.1:8081',
+      defaultText: 'http://STACK_HOST:FLINK_REST_PORT',
+      description: "Flink's REST API",
+    }),
+  ),
+  KAFKA_BROKERS: Type.Optional(
+    Type.String({
+      pattern: '^[^,\\s]+(,[^,\\s]+)*$',
+      expect: 'host:port pairs separated by commas',
+      defaultText: 'STACK_HOST:KAFKA_PORT',
+      description: 'Kafka bootstrap servers, comma-separated',
+    }),
+  ),
+  KAFKA_PARTITIONS: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 3,
+    description: 'partitions of the topics the control plane creates',
+  }),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      expect: 'a postgres:// URL',
+      defaultText: 'postgresql://postgres:postgres@STACK_HOST:PG_PORT/pulse',
+      description: 'PostgreSQL holding the history',
+    }),
+  ),
+  JOBS_DIR: Type.String({
+    default: join(CHECKOUT, 'jobs', 'sql'),
+    defaultText: '<checkout>/jobs/sql',
+    description: "folder of the analysts' job files",
+  }),
+  CONTROL_PLANE_STATE: Type.Optional(
+    Type.String({
+      defaultText: '<STACK_HOME>/control-plane',
+      description: 'where the audit trail and known savepoints are kept',
+    }),
+  ),
+  RUNNER_JAR: Type.String({
+    default: join(CHECKOUT, 'jobs', 'runner', 'target', 'sql-runner.jar'),
+    defaultText: '<checkout>/jobs/runner/target/sql-runner.jar',
+    description: 'the SQL runner jar uploaded to Flink',
+  }),
+  OPERATOR_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 12,
+      expect: 'at least 12 characters',
+      defaultText: 'generated at start and logged',
+      description: 'bearer token for mutating calls',
+    }),
+  ),
+  STOP_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 3_600_000,
+    default: 90_000,
+    description:
+      'how long stop-with-savepoint may take before the call answers with a pending stop',
+  }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'log level' },
+  ),
+  UI_DIST: Type.String({
+    default: join(CHECKOUT, 'ui', 'dist'),
+    defaultText: '<checkout>/ui/dist',
+    description: 'the built dashboard served at /',
+  }),
+  JOB_VARIABLES: Type.String({
+    default: '',
+    pattern: '^\\s*([A-Z][A-Z0-9_]*=[^;]*(;\\s*[A-Z][A-Z0-9_]*=[^;]*)*;?)?\\s*$',
+    expect: 'NAME=value pairs separated by ";"',
+    defaultText: 'BROKERS=<KAFKA_BROKERS>;JDBC_URL, JDBC_USER, JDBC_PASSWORD from DATABASE_URL',
+    description:
+      "defaults for the jobs' variables, e.g. BROKERS as Flink's TaskManagers reach Kafka",
+  }),
+  RELAY_CHANNELS: Type.String({
+    default: 'pvuv=pvuv:window,attendance=attendance:table',
+    description:
+      'relayed topics as name=topic:kind, kind window (rows age out) or table (upserted by key)',
+  }),
+  RELAY_PVUV_SPAN: duration('history a window channel keeps and replays', '1h'),
+  RELAY_ALLOWED_ORIGINS: Type.String({
+    default: '',
+    description: 'browser origins allowed to open the WebSocket (empty: same origin only; * any)',
+  }),
+  RELAY_CLIENT_BUFFER_BYTES: Type.Integer({
+    minimum: 1,
+    default: 1024 * 1024,
+    description: 'bytes queued for one client before it is cut off as too slow',
+  }),
+  RELAY_HISTORY: Type.Integer({
+    minimum: 1,
+    default: 2000,
+    description: 'updates kept per channel so a reconnecting client resumes without a snapshot',
+  }),
+  RELAY_HEARTBEAT_MS: duration('how often the relay sends a heartbeat', '15s'),
+  RELAY_HEARTBEAT_TIMEOUT_MS: duration('silence after which a client counts as dead', '45s'),
+  RELAY_READY_TIMEOUT_MS: duration(
+    'longest wait for the start-up replay before serving snapshots anyway',
+    '30s',
+  ),
+  RELAY_GROUP_PREFIX: Type.String({
+    default: 'pulse-relay',
+    minLength: 1,
+    description: "prefix of the relay's private consumer group (a fresh one per start)",
+  }),
+});
 
 /** The control plane's settings, read once at start-up. */
 export interface ControlPlaneConfig {
@@ -8,6 +166,10 @@ export interface ControlPlaneConfig {
   port: number;
   flinkRestUrl: string;
   kafkaBrokers: string;
+  /** Partitions of topics the control plane creates (the relay's, when absent). */
+  kafkaPartitions: number;
+  /** PostgreSQL holding the history. */
+  databaseUrl: string;
   /** Folder of the analysts' job files; job names are file names here. */
   jobsDir: string;
   /** Where the audit trail and known savepoints are kept. */
@@ -23,62 +185,7 @@ export interface ControlPlaneConfig {
   uiDist: string;
   /** Defaults for the jobs' declared variables, e.g. BROKERS as Flink's TaskManagers reach Kafka. */
   jobVariables: Record<string, string>;
-}
-
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-}
-
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return value;
-}
-
-function url(env: Env, name: string, fallback: string): string {
-  const raw = env[name] || fallback;
-  try {
-    new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} must be a URL such as http://127.0.0.1:8081, got "${raw}"`);
-  }
-  return raw.replace(/\/$/, '');
-}
-
-/**
- * Defaults follow the local stack (same environment variables), so `npm run control-plane` works
- * against `npm run stack -- up` with nothing set.
- */
-export function loadConfig(env: Env = process.env): ControlPlaneConfig {
-  const stack = loadStackConfig(env);
-  const local = endpoints(stack);
-  const token = env.OPERATOR_TOKEN ?? '';
-  if (token !== '' && token.length < 12)
-    throw new ConfigError('OPERATOR_TOKEN must be at least 12 characters');
-  const kafkaBrokers = env.KAFKA_BROKERS || local.kafkaBrokers;
-  return {
-    host: env.HOST || '127.0.0.1',
-    port: int(env, 'PORT', 8080, 0, 65535),
-    flinkRestUrl: url(env, 'FLINK_REST_URL', local.flinkRestUrl),
-    kafkaBrokers,
-    jobsDir: resolve(env.JOBS_DIR || join(REPO_ROOT, 'jobs', 'sql')),
-    stateDir: resolve(env.CONTROL_PLANE_STATE || join(stack.home, 'control-plane')),
-    runnerJar: resolve(
-      env.RUNNER_JAR || join(REPO_ROOT, 'jobs', 'runner', 'target', 'sql-runner.jar'),
-    ),
-    operatorToken: token || randomBytes(18).toString('base64url'),
-    generatedToken: token === '',
-    stopTimeoutMs: int(env, 'STOP_TIMEOUT_MS', 90_000, 1_000, 3_600_000),
-    logLevel: env.LOG_LEVEL || 'info',
-    uiDist: resolve(env.UI_DIST || join(REPO_ROOT, 'ui', 'dist')),
-    // Jobs reach Kafka where the control plane does unless told otherwise (in containers they differ).
-    jobVariables: { BROKERS: kafkaBrokers, ...parseJobVariables(env.JOB_VARIABLES ?? '') },
-  };
+  relay: RelayConfig;
 }
 
 /** JOB_VARIABLES: `NAME=value` pairs separated by `;`, e.g. `BROKERS=kafka:29092;CHECKPOINT_INTERVAL=30 s`. */
@@ -91,6 +198,7 @@ export function parseJobVariables(raw: string): Record<string, string> {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
     if (!m)
       throw new ConfigError(
+        'JOB_VARIABLES',
         `JOB_VARIABLES must be NAME=value pairs separated by ";", got "${pair}"`,
       );
     out[m[1]!] = m[2]!;
@@ -98,18 +206,48 @@ export function parseJobVariables(raw: string): Record<string, string> {
   return out;
 }
 
-/** The documented variables, for --help and the README. */
-export const CONFIG_DOC: [string, string][] = [
-  ['HOST', '127.0.0.1'],
-  ['PORT', '8080'],
-  ['FLINK_REST_URL', 'http://127.0.0.1:8081 (from FLINK_REST_PORT/STACK_HOST)'],
-  ['KAFKA_BROKERS', '127.0.0.1:9092 (from KAFKA_PORT/STACK_HOST)'],
-  ['JOBS_DIR', '<checkout>/jobs/sql'],
-  ['CONTROL_PLANE_STATE', '<runtime folder>/control-plane'],
-  ['RUNNER_JAR', '<checkout>/jobs/runner/target/sql-runner.jar'],
-  ['OPERATOR_TOKEN', 'generated at start and printed'],
-  ['STOP_TIMEOUT_MS', '90000'],
-  ['LOG_LEVEL', 'info'],
-  ['UI_DIST', '<checkout>/ui/dist'],
-  ['JOB_VARIABLES', "BROKERS=<KAFKA_BROKERS> (NAME=value;... defaults for the jobs' variables)"],
-];
+/** The JDBC settings Flink's JDBC sinks take, from a postgres:// URL. */
+export function jdbcVariables(databaseUrl: string): Record<string, string> {
+  const url = new URL(databaseUrl);
+  const database = url.pathname.replace(/^\//, '') || 'postgres';
+  return {
+    JDBC_URL: `jdbc:postgresql://${url.host}/${database}${url.search}`,
+    JDBC_USER: decodeURIComponent(url.username || 'postgres'),
+    JDBC_PASSWORD: decodeURIComponent(url.password),
+  };
+}
+
+/** Reads and checks every setting; throws ConfigError naming the first variable that fails. */
+export function loadConfig(env: Env = process.env): ControlPlaneConfig {
+  const e = readEnv(CONFIG_SCHEMA, env);
+  const kafkaBrokers = e.KAFKA_BROKERS ?? `${e.STACK_HOST}:${e.KAFKA_PORT}`;
+  const databaseUrl =
+    e.DATABASE_URL ?? `postgresql://postgres:postgres@${e.STACK_HOST}:${e.PG_PORT}/pulse`;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    flinkRestUrl: (e.FLINK_REST_URL ?? `http://${e.STACK_HOST}:${e.FLINK_REST_PORT}`).replace(
+      /\/$/,
+      '',
+    ),
+    kafkaBrokers,
+    kafkaPartitions: e.KAFKA_PARTITIONS,
+    databaseUrl,
+    jobsDir: resolve(e.JOBS_DIR),
+    stateDir: resolve(e.CONTROL_PLANE_STATE ?? join(e.STACK_HOME, 'control-plane')),
+    runnerJar: resolve(e.RUNNER_JAR),
+    operatorToken: e.OPERATOR_TOKEN ?? randomBytes(18).toString('base64url'),
+    generatedToken: e.OPERATOR_TOKEN === undefined,
+    stopTimeoutMs: e.STOP_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    uiDist: resolve(e.UI_DIST),
+    // Jobs reach Kafka and PostgreSQL where the control plane does unless told otherwise (in
+    // containers they differ).
+    jobVariables: {
+      BROKERS: kafkaBrokers,
+      ...jdbcVariables(databaseUrl),
+      ...parseJobVariables(e.JOB_VARIABLES),
+    },
+    relay: relayConfigFrom({ ...e, KAFKA_BROKERS: kafkaBrokers }),
+  };
+}

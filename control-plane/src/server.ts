@@ -1,24 +1,17 @@
 /** Starts the control plane: build, listen, and shut down cleanly on SIGTERM/SIGINT. */
 import { buildApp } from './app.js';
-import { CONFIG_DOC, ConfigError, loadConfig } from './config.js';
+import { configHelp, loadOrExit } from '@pulse/kit';
+import { CONFIG_SCHEMA, loadConfig } from './config.js';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
-    `Control plane: job API over Flink's REST API, WebSocket relay, dashboard.\n\nUsage: npm run control-plane\n\nEnvironment (defaults):\n${CONFIG_DOC.map(([k, v]) => `  ${k.padEnd(22)} ${v}`).join('\n')}\n  (the relay's RELAY_* variables: see control-plane/src/relay/config.ts)\n`,
+    `Control plane: job API over Flink's REST API, WebSocket relay, dashboard.\n\nUsage: npm run control-plane\n\nEnvironment:\n${configHelp(CONFIG_SCHEMA)}\n`,
   );
   process.exit(0);
 }
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(
-      `control-plane: ${err instanceof ConfigError ? err.message : String(err)}\n`,
-    );
-    process.exit(2);
-  }
+  const config = loadOrExit('control-plane', () => loadConfig());
   const app = await buildApp({ config });
   let closing = false;
   const shutdown = async (signal: string) => {

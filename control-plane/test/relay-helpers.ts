@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import WebSocket from 'ws';
 import relay from '../src/relay/plugin.js';
-import { loadRelayConfig, type RelayConfig } from '../src/relay/config.js';
+import type { RelayConfig } from '../src/relay/config.js';
+import { loadConfig } from '../src/config.js';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -12,11 +13,11 @@ export const randomName = (prefix: string) => `${prefix}_${randomUUID().slice(0,
 
 /** Relay settings for a test: its own topics, quick heartbeats, overrides on top. */
 export function testConfig(env: Record<string, string>): RelayConfig {
-  return loadRelayConfig({
+  return loadConfig({
     KAFKA_BROKERS: BROKERS.join(','),
     RELAY_GROUP_PREFIX: 'relay-test',
     ...env,
-  });
+  }).relay;
 }
 
 /** Starts a relay on a free port and waits until its start-up replay has caught up. */

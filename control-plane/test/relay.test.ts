@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Producer } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import {
+  BROKERS,
   producer,
   randomName,
   startRelay,
@@ -246,5 +247,27 @@ describe('relay against the real broker', () => {
     ok.send({ type: 'subscribe', channel: 'pvuv' });
     await ok.until(() => ok.of('snapshot').length === 1, 'snapshot');
     expect(ok.of('snapshot')[0]).toMatchObject({ channel: 'pvuv', seq: 0, rows: [] });
+  });
+
+  it('creates a table channel’s topic compacted when it is the first to need it', async () => {
+    const topic = randomName('attendance');
+    await relayOn({ RELAY_CHANNELS: `attendance=${topic}:table` });
+    const admin = new Kafka({
+      clientId: 't',
+      brokers: BROKERS,
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      });
+      const policy = resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy');
+      expect(policy?.configValue).toBe('compact');
+    } finally {
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.disconnect();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlinkClient, ensureRunnerJar, FlinkError, runnerArgs } from '../src/flink/index.js';
+import { loadConfig } from '../src/config.js';
 
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const flinkUrl = process.env.FLINK_REST_URL ?? 'http://127.0.0.1:8081';
@@ -84,7 +85,7 @@ describe('SQL script submission through Flink REST', () => {
     });
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
-    jarId = await ensureRunnerJar(client);
+    jarId = await ensureRunnerJar(client, loadConfig().runnerJar);
   });
 
   afterAll(async () => {

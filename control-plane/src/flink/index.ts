@@ -5,5 +5,5 @@ export {
   summarizeFlinkErrors,
   type RunnerErrorInfo,
 } from './errors.js';
-export { ensureRunnerJar, runnerArgs, DEFAULT_RUNNER_JAR } from './runner-jar.js';
+export { ensureRunnerJar, runnerArgs } from './runner-jar.js';
 export type * from './types.js';

@@ -2,20 +2,13 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@pulse/stack';
 import type { FlinkClient } from './client.js';
-
-/** Where the bootstrap step builds the SQL runner. */
-export const DEFAULT_RUNNER_JAR = join(REPO_ROOT, 'jobs', 'runner', 'target', 'sql-runner.jar');
 
 /**
  * Uploads the runner jar once per content: the uploaded file is named after its hash, so a rebuilt
  * runner is uploaded anew and an unchanged one is reused. Returns Flink's jar id.
  */
-export async function ensureRunnerJar(
-  client: FlinkClient,
-  jarPath: string = DEFAULT_RUNNER_JAR,
-): Promise<string> {
+export async function ensureRunnerJar(client: FlinkClient, jarPath: string): Promise<string> {
   const bytes = await readFile(jarPath);
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const name = `sql-runner-${hash}.jar`;

@@ -1,10 +1,10 @@
 /**
- * The relay's settings, read from the environment once when the plugin registers and checked
- * there: a typo in RELAY_CHANNELS should stop the service at boot, not surface as an empty chart.
+ * The relay's settings, a part of the control plane's configuration (config.ts reads and checks
+ * the environment once; this file turns the RELAY_* values into the relay's typed settings). A
+ * typo in RELAY_CHANNELS stops the service at boot, not as an empty chart.
  */
-import { CodedError } from '@pulse/kit';
+import { ConfigError } from '@pulse/kit';
 import type { ChannelKind } from '@pulse/contracts';
-import { RELAY_DEFAULTS, RELAY_ERRORS } from './constants.js';
 
 export interface ChannelSpec {
   name: string;
@@ -14,6 +14,8 @@ export interface ChannelSpec {
 
 export interface RelayConfig {
   kafkaBrokers: string[];
+  /** Partitions of a relayed topic the relay has to create. */
+  kafkaPartitions: number;
   channels: ChannelSpec[];
   windowSpanMs: number;
   /** Empty: same-origin only. Contains '*': any origin. */
@@ -26,34 +28,17 @@ export interface RelayConfig {
   groupPrefix: string;
 }
 
-type Env = Record<string, string | undefined>;
-
-function invalid(message: string): CodedError {
-  return new CodedError(RELAY_ERRORS.config, message, false);
-}
-
 /** Parses "90", "90ms", "30s", "15m", "1h" into milliseconds (a bare number means ms). */
 export function parseDuration(name: string, text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (!m?.[1]) throw invalid(`${name}: "${text}" is not a duration like 500ms, 30s, 15m or 1h`);
+  if (!m?.[1])
+    throw new ConfigError(name, `${name}: "${text}" is not a duration like 500ms, 30s, 15m or 1h`);
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[
     (m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'
   ];
   const ms = Math.round(Number(m[1]) * unit);
-  if (ms <= 0) throw invalid(`${name} must be positive`);
+  if (ms <= 0) throw new ConfigError(name, `${name} must be positive`);
   return ms;
-}
-
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined || text.trim() === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw invalid(`${name}: "${text}" is not a positive integer`);
-  return n;
-}
-
-function duration(env: Env, name: string, fallback: number): number {
-  const text = env[name];
-  return text === undefined || text.trim() === '' ? fallback : parseDuration(name, text);
 }
 
 /** Parses RELAY_CHANNELS: comma-separated `name=topic:kind` (kind `window` or `table`). */
@@ -65,48 +50,61 @@ export function parseChannels(text: string): ChannelSpec[] {
     .map((entry) => {
       const m = /^([\w.-]+)=([\w.-]+):(window|table)$/.exec(entry);
       if (!m?.[1] || !m[2])
-        throw invalid(`RELAY_CHANNELS: "${entry}" is not name=topic:window|table`);
+        throw new ConfigError(
+          'RELAY_CHANNELS',
+          `RELAY_CHANNELS: "${entry}" is not name=topic:window|table`,
+        );
       return { name: m[1], topic: m[2], kind: m[3] as ChannelKind };
     });
-  if (specs.length === 0) throw invalid('RELAY_CHANNELS names no channel');
+  if (specs.length === 0)
+    throw new ConfigError('RELAY_CHANNELS', 'RELAY_CHANNELS names no channel');
   const names = new Set(specs.map((s) => s.name));
-  if (names.size !== specs.length) throw invalid('RELAY_CHANNELS names a channel twice');
+  if (names.size !== specs.length)
+    throw new ConfigError('RELAY_CHANNELS', 'RELAY_CHANNELS names a channel twice');
   return specs;
 }
 
-/** Reads and checks every relay setting; throws a RELAY_CONFIG_INVALID error naming the variable. */
-export function loadRelayConfig(env: Env = process.env): RelayConfig {
-  const heartbeatMs = duration(env, 'RELAY_HEARTBEAT_MS', RELAY_DEFAULTS.heartbeatMs);
-  const heartbeatTimeoutMs = duration(
-    env,
+/** The RELAY_* values (and the brokers) as config.ts read them from the environment. */
+export interface RelayEnv {
+  KAFKA_BROKERS: string;
+  KAFKA_PARTITIONS: number;
+  RELAY_CHANNELS: string;
+  RELAY_PVUV_SPAN: string;
+  RELAY_ALLOWED_ORIGINS: string;
+  RELAY_CLIENT_BUFFER_BYTES: number;
+  RELAY_HISTORY: number;
+  RELAY_HEARTBEAT_MS: string;
+  RELAY_HEARTBEAT_TIMEOUT_MS: string;
+  RELAY_READY_TIMEOUT_MS: string;
+  RELAY_GROUP_PREFIX: string;
+}
+
+/** Turns the checked RELAY_* values into the relay's settings; throws ConfigError naming the variable. */
+export function relayConfigFrom(env: RelayEnv): RelayConfig {
+  const heartbeatMs = parseDuration('RELAY_HEARTBEAT_MS', env.RELAY_HEARTBEAT_MS);
+  const heartbeatTimeoutMs = parseDuration(
     'RELAY_HEARTBEAT_TIMEOUT_MS',
-    RELAY_DEFAULTS.heartbeatTimeoutMs,
+    env.RELAY_HEARTBEAT_TIMEOUT_MS,
   );
   if (heartbeatTimeoutMs <= heartbeatMs)
-    throw invalid('RELAY_HEARTBEAT_TIMEOUT_MS must exceed RELAY_HEARTBEAT_MS');
-  const brokers = (env.KAFKA_BROKERS ?? RELAY_DEFAULTS.kafkaBrokers)
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  if (brokers.length === 0) throw invalid('KAFKA_BROKERS is empty');
+    throw new ConfigError(
+      'RELAY_HEARTBEAT_TIMEOUT_MS',
+      'RELAY_HEARTBEAT_TIMEOUT_MS must exceed RELAY_HEARTBEAT_MS',
+    );
   return {
-    kafkaBrokers: brokers,
-    channels: parseChannels(env.RELAY_CHANNELS ?? RELAY_DEFAULTS.channels),
-    windowSpanMs: duration(env, 'RELAY_PVUV_SPAN', RELAY_DEFAULTS.windowSpanMs),
-    allowedOrigins: (env.RELAY_ALLOWED_ORIGINS ?? RELAY_DEFAULTS.allowedOrigins)
-      .split(',')
+    kafkaBrokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    kafkaPartitions: env.KAFKA_PARTITIONS,
+    channels: parseChannels(env.RELAY_CHANNELS),
+    windowSpanMs: parseDuration('RELAY_PVUV_SPAN', env.RELAY_PVUV_SPAN),
+    allowedOrigins: env.RELAY_ALLOWED_ORIGINS.split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
-    clientBufferBytes: positiveInt(
-      'RELAY_CLIENT_BUFFER_BYTES',
-      env.RELAY_CLIENT_BUFFER_BYTES,
-      RELAY_DEFAULTS.clientBufferBytes,
-    ),
-    historySize: positiveInt('RELAY_HISTORY', env.RELAY_HISTORY, RELAY_DEFAULTS.historySize),
+    clientBufferBytes: env.RELAY_CLIENT_BUFFER_BYTES,
+    historySize: env.RELAY_HISTORY,
     heartbeatMs,
     heartbeatTimeoutMs,
-    readyTimeoutMs: duration(env, 'RELAY_READY_TIMEOUT_MS', RELAY_DEFAULTS.readyTimeoutMs),
-    groupPrefix: env.RELAY_GROUP_PREFIX?.trim() || RELAY_DEFAULTS.groupPrefix,
+    readyTimeoutMs: parseDuration('RELAY_READY_TIMEOUT_MS', env.RELAY_READY_TIMEOUT_MS),
+    groupPrefix: env.RELAY_GROUP_PREFIX.trim(),
   };
 }
 

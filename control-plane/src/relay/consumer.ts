@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Admin } from 'kafkajs';
 import { CodedError, retry } from '@pulse/kit';
+import { topicSpec, type TopicSpec } from '@pulse/contracts';
+import { provisionTopics } from '@pulse/contracts/kafka';
 import type { ChannelSpec, RelayConfig } from './config.js';
 import { RELAY_ERRORS } from './constants.js';
 
@@ -23,6 +25,21 @@ export interface RelayConsumerOptions {
 
 export interface RelayConsumer {
   stop(): Promise<void>;
+}
+
+/**
+ * The topics of the relayed channels as the catalog describes them; a topic the catalog does not
+ * know (an analyst's output) is a table or a window by its channel's kind.
+ */
+export function channelTopicSpecs(channels: ChannelSpec[]): TopicSpec[] {
+  return channels.map(
+    (c) =>
+      topicSpec(c.topic) ?? {
+        name: c.topic,
+        compacted: c.kind === 'table',
+        purpose: `output relayed as the ${c.name} channel`,
+      },
+  );
 }
 
 /** Fractional epoch ms, so latency below a millisecond is still measurable. */
@@ -59,16 +76,13 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
     async () => {
       try {
         await admin.connect();
-        // Flink creates its output topics on first write; until then an absent topic is an empty one.
-        const existing = new Set(await admin.listTopics());
-        const missing = [...new Set(config.channels.map((c) => c.topic))].filter(
-          (t) => !existing.has(t),
-        );
-        if (missing.length > 0)
-          await admin.createTopics({
-            topics: missing.map((topic) => ({ topic })),
-            waitForLeaders: true,
-          });
+        // Flink creates its output topics on first write; until then an absent topic is an empty
+        // one. Created here, a topic gets the catalog's settings (a table stays compacted).
+        const provisioned = await provisionTopics(admin, channelTopicSpecs(config.channels), {
+          defaultPartitions: config.kafkaPartitions,
+        });
+        if (provisioned.created.length || provisioned.changed.length)
+          log.info(provisioned, 'relay provisioned its topics');
         const entries = await Promise.all(
           config.channels.map(
             async (spec) =>

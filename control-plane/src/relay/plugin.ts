@@ -10,7 +10,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { WS_PATH } from '@pulse/contracts';
 import { retry } from '@pulse/kit';
-import { loadRelayConfig, originAllowed, type RelayConfig } from './config.js';
+import { originAllowed, type RelayConfig } from './config.js';
 import { startRelayConsumer, type RelayConsumer } from './consumer.js';
 import { Hub } from './hub.js';
 
@@ -31,12 +31,14 @@ declare module 'fastify' {
 }
 
 export interface RelayPluginOptions {
-  /** Settings to use instead of the environment (tests). */
+  /** Settings to use instead of the control plane's (tests, the relay alone). */
   config?: RelayConfig;
 }
 
 async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions): Promise<void> {
-  const config = options.config ?? loadRelayConfig();
+  const config = options.config ?? fastify.config?.relay;
+  if (!config)
+    throw new Error('the relay needs its settings: the control plane config or options.config');
   const epoch = randomUUID();
   const hub = new Hub({ ...config, channels: config.channels, epoch, log: fastify.log });
   let signalCaughtUp = () => {};

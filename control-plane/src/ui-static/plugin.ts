@@ -4,24 +4,21 @@
  * reload on a client-side route still loads the app. Without a build it registers nothing.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-
-/** UI_DIST: where the built UI lives; default: the ui workspace's dist folder in this checkout. */
-export const DEFAULT_UI_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../../ui/dist');
 
 /** Path prefixes that belong to the server, never to the single-page app. */
 const SERVER_PREFIXES = ['/api', '/ws', '/docs'];
 
 export interface UiStaticOptions {
-  root?: string;
+  /** The built dashboard (the config's UI_DIST). */
+  root: string;
 }
 
 async function uiStatic(fastify: FastifyInstance, options: UiStaticOptions): Promise<void> {
-  const root = options.root ?? process.env.UI_DIST ?? DEFAULT_UI_DIST;
+  const { root } = options;
   if (!existsSync(join(root, 'index.html'))) {
     fastify.log.info(
       { root },
