@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { libDir, ARTIFACT_SETS } from './artifacts.js';
-import { ConfigError, DEFAULTS, endpoints, loadConfig } from './config.js';
+import { ConfigError, configHelp, loadOrExit } from '@pulse/kit';
+import { endpoints, loadConfig, STACK_CONFIG_SCHEMA } from './config.js';
 import { consoleReporter, StackError } from './log.js';
 import { buildParts, PART_ORDER, type PartName } from './parts.js';
 import { down, status, up } from './stack.js';
@@ -19,12 +20,8 @@ Commands:
                      print the last N (default 40) lines of a part's log (all parts if none);
                      -f follows. Parts: ${PART_ORDER.join(', ')}
 
-Environment (defaults in brackets):
-${Object.entries(DEFAULTS)
-  .map(([k, v]) => `  ${k.padEnd(20)} [${v}]`)
-  .join('\n')}
-  JAVA_HOME            [java on PATH]  JDK used to run every part
-  MVN                  [mvn]           Maven used to resolve the jars
+Environment:
+${configHelp(STACK_CONFIG_SCHEMA)}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -45,11 +42,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command || values.help ? 0 : 2;
   }
-  const config = loadConfig();
+  const config = loadOrExit('stack', () => loadConfig());
   const report = consoleReporter();
   const parts = values.parts?.split(',').map((p) => p.trim()) as PartName[] | undefined;
   if (parts?.some((p) => !PART_ORDER.includes(p))) {
-    throw new ConfigError(`--parts takes a comma-separated list of ${PART_ORDER.join(', ')}`);
+    throw new ConfigError(
+      '--parts',
+      `--parts takes a comma-separated list of ${PART_ORDER.join(', ')}`,
+    );
   }
   switch (command) {
     case 'up': {
@@ -95,7 +95,10 @@ async function main(argv: string[]): Promise<number> {
         .map((n) => {
           const part = all[n];
           if (!part)
-            throw new ConfigError(`unknown part "${n}"; parts are ${PART_ORDER.join(', ')}`);
+            throw new ConfigError(
+              'part',
+              `unknown part "${n}"; parts are ${PART_ORDER.join(', ')}`,
+            );
           return part.logFile;
         })
         .filter((f) => existsSync(f));

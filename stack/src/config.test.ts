@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, endpoints, loadConfig } from './config.js';
+import { ConfigError } from '@pulse/kit';
+import { endpoints, loadConfig } from './config.js';
 
 describe('stack configuration', () => {
   it('uses the documented default ports', () => {
@@ -31,7 +32,7 @@ describe('stack configuration', () => {
 
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ KAFKA_PORT: 'ninety' })).toThrow(
-      new ConfigError('KAFKA_PORT must be an integer from 1 to 65535, got "ninety"'),
+      new ConfigError('KAFKA_PORT', 'KAFKA_PORT must be an integer from 1 to 65535, got "ninety"'),
     );
     expect(() => loadConfig({ FLINK_TM_MEMORY: 'lots' })).toThrow(/FLINK_TM_MEMORY must be a size/);
     expect(() => loadConfig({ KAFKA_PORT: '2181' })).toThrow(/must differ/);

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Type } from 'typebox';
+import { ConfigError, readEnv, type Env } from '@pulse/kit';
 
 /** Where the repository lives: the launcher's own files are found relative to it. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,6 +19,8 @@ export interface StackConfig {
   kafkaPartitions: number;
   flinkRestPort: number;
   flinkRpcPort: number;
+  /** PostgreSQL's port, when the launcher runs it. */
+  pgPort: number;
   flinkTaskSlots: number;
   flinkJobManagerMemory: string;
   flinkTaskManagerMemory: string;
@@ -29,80 +33,95 @@ export interface StackConfig {
   startTimeoutSec: number;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'STACK_CONFIG';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+const memory = (description: string, fallback: string) =>
+  Type.String({
+    default: fallback,
+    pattern: '^\\d+[mMgG]$',
+    expect: 'a size such as 512m or 2g',
+    description,
+  });
+const port = (description: string, fallback: number) =>
+  Type.Integer({ minimum: 1, maximum: 65535, default: fallback, description });
 
-/** Documented defaults; each may be overridden by the environment variable of the same name. */
-export const DEFAULTS = {
-  STACK_HOME: join(REPO_ROOT, '.stack'),
-  STACK_CACHE: join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'campus-pulse'),
-  STACK_HOST: '127.0.0.1',
-  ZK_PORT: '2181',
-  KAFKA_PORT: '9092',
-  KAFKA_PARTITIONS: '3',
-  FLINK_REST_PORT: '8081',
-  FLINK_RPC_PORT: '6123',
-  FLINK_TASK_SLOTS: '8',
-  FLINK_JM_MEMORY: '1024m',
-  FLINK_TM_MEMORY: '3072m',
-  KAFKA_HEAP: '1g',
-  ZK_HEAP: '256m',
-  STACK_START_TIMEOUT: '180',
-} as const;
-
-type Env = Record<string, string | undefined>;
-
-function read(env: Env, name: keyof typeof DEFAULTS): string {
-  const value = env[name];
-  return value === undefined || value === '' ? DEFAULTS[name] : value;
-}
-
-function int(env: Env, name: keyof typeof DEFAULTS, min: number, max: number): number {
-  const raw = read(env, name);
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function memory(env: Env, name: keyof typeof DEFAULTS): string {
-  const raw = read(env, name);
-  if (!/^\d+[mMgG]$/.test(raw)) {
-    throw new ConfigError(`${name} must be a size such as 512m or 2g, got "${raw}"`);
-  }
-  return raw.toLowerCase();
-}
+/** Every environment variable of the launcher, with its default and meaning. */
+export const STACK_CONFIG_SCHEMA = Type.Object({
+  STACK_HOME: Type.String({
+    default: join(REPO_ROOT, '.stack'),
+    defaultText: '<checkout>/.stack',
+    description: 'runtime folder: data, logs, pid files, generated configs',
+  }),
+  STACK_CACHE: Type.String({
+    default: join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'campus-pulse'),
+    defaultText: '~/.cache/campus-pulse',
+    description: 'jar cache, outside git',
+  }),
+  STACK_HOST: Type.String({ default: '127.0.0.1', description: 'address every part binds to' }),
+  ZK_PORT: port('ZooKeeper client port', 2181),
+  KAFKA_PORT: port('Kafka listener', 9092),
+  KAFKA_PARTITIONS: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 3,
+    description: 'partitions of the topics',
+  }),
+  FLINK_REST_PORT: port('Flink REST API and web UI', 8081),
+  FLINK_RPC_PORT: port('JobManager RPC', 6123),
+  PG_PORT: port('PostgreSQL', 5432),
+  FLINK_TASK_SLOTS: Type.Integer({
+    minimum: 1,
+    maximum: 256,
+    default: 8,
+    description: 'slots of the TaskManager',
+  }),
+  FLINK_JM_MEMORY: memory('JobManager process size', '1024m'),
+  FLINK_TM_MEMORY: memory('TaskManager process size', '3072m'),
+  KAFKA_HEAP: memory('broker heap', '1g'),
+  ZK_HEAP: memory('ZooKeeper heap', '256m'),
+  STACK_START_TIMEOUT: Type.Integer({
+    minimum: 5,
+    maximum: 3600,
+    default: 180,
+    description: 'seconds each part may take to become healthy',
+  }),
+  JAVA_HOME: Type.Optional(
+    Type.String({ defaultText: 'java on the PATH', description: 'the JDK that runs every part' }),
+  ),
+  MVN: Type.String({ default: 'mvn', description: 'Maven, which resolves the jars' }),
+});
 
 /** Reads and checks the launcher's configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): StackConfig {
+  const e = readEnv(STACK_CONFIG_SCHEMA, env);
   const config: StackConfig = {
-    home: resolve(read(env, 'STACK_HOME')),
-    cache: resolve(read(env, 'STACK_CACHE')),
-    host: read(env, 'STACK_HOST'),
-    zkPort: int(env, 'ZK_PORT', 1, 65535),
-    kafkaPort: int(env, 'KAFKA_PORT', 1, 65535),
-    kafkaPartitions: int(env, 'KAFKA_PARTITIONS', 1, 1000),
-    flinkRestPort: int(env, 'FLINK_REST_PORT', 1, 65535),
-    flinkRpcPort: int(env, 'FLINK_RPC_PORT', 1, 65535),
-    flinkTaskSlots: int(env, 'FLINK_TASK_SLOTS', 1, 256),
-    flinkJobManagerMemory: memory(env, 'FLINK_JM_MEMORY'),
-    flinkTaskManagerMemory: memory(env, 'FLINK_TM_MEMORY'),
-    kafkaHeap: memory(env, 'KAFKA_HEAP'),
-    zkHeap: memory(env, 'ZK_HEAP'),
-    java: env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java',
-    mvn: env.MVN ?? 'mvn',
-    startTimeoutSec: int(env, 'STACK_START_TIMEOUT', 5, 3600),
+    home: resolve(e.STACK_HOME),
+    cache: resolve(e.STACK_CACHE),
+    host: e.STACK_HOST,
+    zkPort: e.ZK_PORT,
+    kafkaPort: e.KAFKA_PORT,
+    kafkaPartitions: e.KAFKA_PARTITIONS,
+    flinkRestPort: e.FLINK_REST_PORT,
+    flinkRpcPort: e.FLINK_RPC_PORT,
+    pgPort: e.PG_PORT,
+    flinkTaskSlots: e.FLINK_TASK_SLOTS,
+    flinkJobManagerMemory: e.FLINK_JM_MEMORY.toLowerCase(),
+    flinkTaskManagerMemory: e.FLINK_TM_MEMORY.toLowerCase(),
+    kafkaHeap: e.KAFKA_HEAP.toLowerCase(),
+    zkHeap: e.ZK_HEAP.toLowerCase(),
+    java: e.JAVA_HOME ? join(e.JAVA_HOME, 'bin', 'java') : 'java',
+    mvn: e.MVN,
+    startTimeoutSec: e.STACK_START_TIMEOUT,
   };
-  const ports = [config.zkPort, config.kafkaPort, config.flinkRestPort, config.flinkRpcPort];
+  const ports = [
+    config.zkPort,
+    config.kafkaPort,
+    config.flinkRestPort,
+    config.flinkRpcPort,
+    config.pgPort,
+  ];
   if (new Set(ports).size !== ports.length) {
     throw new ConfigError(
-      `ZK_PORT, KAFKA_PORT, FLINK_REST_PORT and FLINK_RPC_PORT must differ: ${ports.join(', ')}`,
+      'ZK_PORT',
+      `ZK_PORT, KAFKA_PORT, FLINK_REST_PORT, FLINK_RPC_PORT and PG_PORT must differ: ${ports.join(', ')}`,
     );
   }
   return config;

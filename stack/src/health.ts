@@ -89,7 +89,10 @@ export function freePort(): Promise<number> {
 export async function spareStackEnv(
   home: string,
 ): Promise<
-  Record<'STACK_HOME' | 'ZK_PORT' | 'KAFKA_PORT' | 'FLINK_REST_PORT' | 'FLINK_RPC_PORT', string>
+  Record<
+    'STACK_HOME' | 'ZK_PORT' | 'KAFKA_PORT' | 'FLINK_REST_PORT' | 'FLINK_RPC_PORT' | 'PG_PORT',
+    string
+  >
 > {
   return {
     STACK_HOME: home,
@@ -97,5 +100,6 @@ export async function spareStackEnv(
     KAFKA_PORT: String(await freePort()),
     FLINK_REST_PORT: String(await freePort()),
     FLINK_RPC_PORT: String(await freePort()),
+    PG_PORT: String(await freePort()),
   };
 }

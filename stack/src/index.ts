@@ -1,9 +1,8 @@
 export {
   loadConfig,
   endpoints,
-  DEFAULTS,
+  STACK_CONFIG_SCHEMA,
   REPO_ROOT,
-  ConfigError,
   type StackConfig,
 } from './config.js';
 export { up, down, status, paths, type UpResult, type PartStatus } from './stack.js';
@@ -11,3 +10,4 @@ export { consoleReporter, silentReporter, StackError, type Reporter } from './lo
 export { PART_ORDER, type PartName } from './parts.js';
 export { ARTIFACT_SETS, libDir, resolveArtifacts } from './artifacts.js';
 export { freePort, spareStackEnv } from './health.js';
+export { tryLock, releaseLock } from './lock.js';

@@ -9,6 +9,7 @@ import {
   closeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { pidAlive, sleep } from '@pulse/kit';
 
 /** What `up` records about a process it started, so `down` stops exactly that process. */
 export interface PidRecord {
@@ -69,8 +70,6 @@ export function writePidFile(path: string, record: PidRecord): void {
   writeFileSync(path, JSON.stringify(record, null, 2) + '\n');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** SIGTERM, then SIGKILL after the grace period. Resolves once the process is gone. */
 export async function stopProcess(
   record: PidRecord,
@@ -84,7 +83,7 @@ export async function stopProcess(
   }
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isAlive(record.pid)) return 'stopped';
+    if (!pidAlive(record.pid)) return 'stopped';
     await sleep(200);
   }
   try {
@@ -92,24 +91,8 @@ export async function stopProcess(
   } catch {
     return 'stopped';
   }
-  while (isAlive(record.pid)) await sleep(100);
+  while (pidAlive(record.pid)) await sleep(100);
   return 'killed';
-}
-
-/** True while the process exists and is not a zombie waiting to be reaped. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers signal 0; its state letter in /proc tells.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
 }
 
 export function removePidFile(path: string): void {

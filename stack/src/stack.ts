@@ -16,8 +16,7 @@ import {
   stopProcess,
   writePidFile,
 } from './process.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@pulse/kit';
 
 export interface UpResult {
   /** Parts this call started (the rest were already running). */

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type StackConfig } from '../src/config.js';
 import { silentReporter } from '../src/log.js';
 import { down, status, up } from '../src/stack.js';
-import { isAlive, readPidFile } from '../src/process.js';
+import { pidAlive as isAlive } from '@pulse/kit';
+import { readPidFile } from '../src/process.js';
 import { buildParts } from '../src/parts.js';
 import { spareStackEnv } from '../src/health.js';
 
