@@ -12,7 +12,7 @@ COPY demo/package.json demo/
 COPY control-plane/package.json control-plane/
 COPY watcher/package.json watcher/
 COPY ui/package.json ui/
-RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY packages ./packages
 COPY stack ./stack
 COPY watcher ./watcher

@@ -93,6 +93,11 @@ async function main(): Promise<number> {
       total.failed += 1;
     }
 
+    report.step('docs: the README configuration tables match the schemas');
+    const docs = await run('npx', ['tsx', join('scripts', 'config-docs.ts'), '--check']);
+    if (docs.code === 0) total.passed += 1;
+    else total.failed += 1;
+
     report.step('workspaces: vitest (unit and integration, one workspace at a time)');
     const env = {
       ...process.env,

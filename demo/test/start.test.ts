@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { freePort, REPO_ROOT, spareStackEnv } from '@pulse/stack';
 
 /** Processes whose environment or command line mention the runtime folder: what this run started. */
@@ -74,6 +75,36 @@ describe('npm start', async () => {
     expect(output).toContain(`Dashboard        ${base}/`);
     const token = /Operator token\s+(\S+)/.exec(output)?.[1];
     expect(token).toBeTruthy();
+
+    // The topics npm start provisioned have the catalog's settings: a DLQ takes a refused line
+    // of 1 MiB with its context, and the attendance table is compacted.
+    const kafka = new Kafka({
+      clientId: 'start-test',
+      brokers: [`127.0.0.1:${env.KAFKA_PORT}`],
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'access_log.dlq',
+      messages: [
+        {
+          key: 'big.log:0',
+          value: JSON.stringify({ raw: 'x'.repeat(1024 * 1024), reason: 'line too long' }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'attendance' }],
+    });
+    await admin.disconnect();
+    expect(
+      resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue,
+    ).toBe('compact');
 
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);

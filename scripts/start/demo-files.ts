@@ -1,0 +1,63 @@
+/** What npm start prepares on disk: the dashboard build and the demo watcher's configuration. */
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TOPICS } from '@pulse/contracts';
+
+/** Builds ui/dist unless it is there; resolves with whether it built. */
+export async function buildDashboard(repoRoot: string): Promise<boolean> {
+  if (existsSync(join(repoRoot, 'ui', 'dist', 'index.html'))) return false;
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn('npx', ['vite', 'build'], {
+      cwd: join(repoRoot, 'ui'),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    build.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`building the dashboard failed (vite build exit ${code})`)),
+    );
+  });
+  return true;
+}
+
+/** Writes the watcher configuration that tails the demo traffic folder; returns its path. */
+export function writeDemoWatcherConfig(
+  home: string,
+  demoDir: string,
+  kafkaBrokers: string,
+  httpPort: number,
+): string {
+  const file = join(home, 'watcher.json');
+  const source = (
+    name: string,
+    paths: string,
+    format: string,
+    topic: string,
+    timezone: string,
+  ) => ({
+    name,
+    paths: [join(demoDir, paths)],
+    format,
+    topic,
+    timezone,
+  });
+  const config = {
+    kafka: { brokers: [kafkaBrokers] },
+    stateId: 'demo',
+    http: { port: httpPort },
+    sources: [
+      source('web', 'web/access.log*', 'combined', TOPICS.accessLog, 'UTC'),
+      source('wifi', 'wifi/associations.log*', 'wifi-json', TOPICS.wifiLog, 'Asia/Shanghai'),
+      source(
+        'schedule',
+        'schedule/schedule.csv',
+        'schedule-csv',
+        TOPICS.courseSchedule,
+        'Asia/Shanghai',
+      ),
+    ],
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
