@@ -1,5 +1,6 @@
 export { CodedError, isRetriable } from './errors.js';
-export { retry, backoffDelay, type RetryOptions } from './retry.js';
+export { retry, type RetryOptions } from './retry.js';
+export { backoffDelay, jitteredDelay, type BackoffOptions } from './backoff.js';
 export { RETRY_DEFAULTS } from './retry-defaults.js';
 export { sleep } from './time.js';
 export { pidAlive } from './process.js';

@@ -1,14 +1,10 @@
 import { isRetriable } from './errors.js';
 import { RETRY_DEFAULTS } from './retry-defaults.js';
+import { jitteredDelay, type BackoffOptions } from './backoff.js';
 import { sleep as defaultSleep } from './time.js';
 
-export interface RetryOptions {
+export interface RetryOptions extends BackoffOptions {
   retries?: number;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  factor?: number;
-  /** Fraction of the delay randomised either way, so clients do not retry in lockstep. */
-  jitter?: number;
   /** Decides whether an error is worth another attempt; default: its `retriable` flag. */
   shouldRetry?: (err: unknown) => boolean;
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
@@ -17,21 +13,12 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-/** The delay before retry number `attempt` (1-based), before jitter. */
-export function backoffDelay(attempt: number, options: RetryOptions = {}): number {
-  const initial = options.initialDelayMs ?? RETRY_DEFAULTS.initialDelayMs;
-  const factor = options.factor ?? RETRY_DEFAULTS.factor;
-  const max = options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs;
-  return Math.min(max, initial * factor ** (attempt - 1));
-}
-
 /** Runs fn, retrying with exponential backoff and jitter while the error is retriable. */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
   const retries = options.retries ?? RETRY_DEFAULTS.retries;
-  const jitter = options.jitter ?? RETRY_DEFAULTS.jitter;
   const shouldRetry = options.shouldRetry ?? isRetriable;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -40,8 +27,7 @@ export async function retry<T>(
       return await fn(attempt);
     } catch (error) {
       if (attempt >= retries || !shouldRetry(error)) throw error;
-      const base = backoffDelay(attempt + 1, options);
-      const delayMs = Math.max(0, Math.round(base * (1 + jitter * (2 * random() - 1))));
+      const delayMs = jitteredDelay(attempt + 1, options, random);
       options.onRetry?.({ attempt: attempt + 1, delayMs, error });
       await sleep(delayMs);
     }

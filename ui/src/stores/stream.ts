@@ -13,7 +13,7 @@ import type {
   SnapshotMessage,
   UpdateMessage,
 } from '@pulse/contracts';
-import { reconnectDelay } from '../lib/backoff.js';
+import { jitteredDelay } from '@pulse/kit/backoff';
 
 export type StreamStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stale';
 
@@ -172,7 +172,10 @@ export const useStreamStore = defineStore('stream', () => {
     const delay =
       code === WS_CLOSE.slowConsumer
         ? options.initialBackoffMs
-        : reconnectDelay(attempt++, options.initialBackoffMs, options.maxBackoffMs);
+        : jitteredDelay(++attempt, {
+            initialDelayMs: options.initialBackoffMs,
+            maxDelayMs: options.maxBackoffMs,
+          });
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(connect, delay);
   }
