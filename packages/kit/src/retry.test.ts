@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CodedError } from './errors.js';
-import { backoffDelay, retry } from './retry.js';
+import { retry } from './retry.js';
+import { backoffDelay, jitteredDelay } from './backoff.js';
 
 describe('retry', () => {
   it('retries retriable failures with growing delays until it succeeds', async () => {
@@ -49,5 +50,9 @@ describe('retry', () => {
 
   it('caps the delay and spreads it with jitter', () => {
     expect(backoffDelay(20, { initialDelayMs: 200, maxDelayMs: 5000 })).toBe(5000);
+    // ±20 %: the lowest and highest random draws bound the spread.
+    expect(jitteredDelay(1, { initialDelayMs: 1000 }, () => 0)).toBe(800);
+    expect(jitteredDelay(1, { initialDelayMs: 1000 }, () => 1)).toBe(1200);
+    expect(jitteredDelay(3, { initialDelayMs: 1000, jitter: 0 })).toBe(4000);
   });
 });
