@@ -73,6 +73,64 @@ export type CourseScheduleRecord = Static<typeof CourseScheduleRecord>;
 /** One row of the schedule CSV analysts keep: the record without what the watcher derives. */
 export type ScheduleRow = Omit<CourseScheduleRecord, 'aps_csv' | 'timezone'>;
 
+// ---- The campus's optional tables (compacted; a tombstone, a null value, removes a row) ----
+
+/** A MAC in its canonical form: six lower-case hex pairs separated by colons. */
+const MAC_PATTERN = '^([0-9a-f]{2}:){5}[0-9a-f]{2}$';
+const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+
+/**
+ * A MAC in the canonical form the tables are keyed by ("60:8c:4a:57:12:4d"), whatever its case and
+ * separators (`60-8C-4A-57-12-4D`, `608c.4a57.124d`, `608c4a57124d`); undefined if it is not 12 hex
+ * digits. The attendance job normalises again in SQL, so a record that skipped this still matches.
+ */
+export function canonicalMac(raw: string): string | undefined {
+  const hex = raw.toLowerCase().replace(/[^0-9a-f]/g, '');
+  if (hex.length !== 12 || /[^0-9a-f:.\s-]/i.test(raw)) return undefined;
+  return hex.match(/../g)!.join(':');
+}
+
+/** `device_registry` key (JSON): the device's canonical MAC. */
+export const DeviceRegistryKey = Type.Object({ mac: Type.String({ pattern: MAC_PATTERN }) });
+export type DeviceRegistryKey = Static<typeof DeviceRegistryKey>;
+
+/** `device_registry` value: the student who owns the device. */
+export const DeviceRegistryRecord = Type.Object({
+  mac: Type.String({ pattern: MAC_PATTERN }),
+  student_id: Type.String({ minLength: 1 }),
+});
+export type DeviceRegistryRecord = Static<typeof DeviceRegistryRecord>;
+
+/** `class_roster` key and value alike: one student enrolled in one course section. */
+export const ClassRosterRecord = Type.Object({
+  course_id: Type.String({ minLength: 1 }),
+  section: Type.String({ minLength: 1 }),
+  student_id: Type.String({ minLength: 1 }),
+});
+export type ClassRosterRecord = Static<typeof ClassRosterRecord>;
+export const ClassRosterKey = ClassRosterRecord;
+export type ClassRosterKey = ClassRosterRecord;
+
+/** `term_calendar` key: an entry is known by its kind and first date. */
+export const TermCalendarKey = Type.Object({
+  kind: Type.Union([Type.Literal('term'), Type.Literal('holiday')]),
+  first_date: Type.String({ pattern: DATE_PATTERN }),
+});
+export type TermCalendarKey = Static<typeof TermCalendarKey>;
+
+/**
+ * `term_calendar` value: a term (classes are held on its dates) or a holiday (none are), from
+ * `first_date` to `last_date` inclusive, campus-local 'yyyy-MM-dd'. With no term at all, every date
+ * is a term date.
+ */
+export const TermCalendarRecord = Type.Object({
+  kind: Type.Union([Type.Literal('term'), Type.Literal('holiday')]),
+  first_date: Type.String({ pattern: DATE_PATTERN }),
+  last_date: Type.String({ pattern: DATE_PATTERN }),
+  name: Type.String(),
+});
+export type TermCalendarRecord = Static<typeof TermCalendarRecord>;
+
 /** `<topic>.dlq`, key = `${source_file}:${source_offset}`: a line the watcher refused, and why. */
 export const DlqRecord = Type.Object({
   /** The line as read (cut at the size limit; invalid UTF-8 replaced). */

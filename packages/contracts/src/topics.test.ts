@@ -21,7 +21,13 @@ describe('topic catalog', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const topic of Object.values(TOPICS)) expect(names).toContain(topic);
     expect(topicConfigEntries(topicSpec(TOPICS.attendance)!)['cleanup.policy']).toBe('compact');
-    expect(topicConfigEntries(topicSpec(TOPICS.courseSchedule)!)['cleanup.policy']).toBe('compact');
+    for (const table of [
+      TOPICS.courseSchedule,
+      TOPICS.deviceRegistry,
+      TOPICS.classRoster,
+      TOPICS.termCalendar,
+    ])
+      expect(topicConfigEntries(topicSpec(table)!)['cleanup.policy']).toBe('compact');
     expect(topicConfigEntries(topicSpec(TOPICS.pvuv)!)).toEqual({
       'cleanup.policy': 'delete',
       'retention.ms': String(7 * 24 * 3600_000),

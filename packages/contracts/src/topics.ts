@@ -10,6 +10,9 @@ export const TOPICS = {
   accessLog: 'access_log',
   wifiLog: 'wifi_log',
   courseSchedule: 'course_schedule',
+  deviceRegistry: 'device_registry',
+  classRoster: 'class_roster',
+  termCalendar: 'term_calendar',
   pvuv: 'pvuv',
   attendance: 'attendance',
 } as const;
@@ -98,6 +101,21 @@ export const TOPIC_CATALOG: readonly TopicSpec[] = [
     purpose: 'the course schedule, one row per section',
   },
   {
+    name: TOPICS.deviceRegistry,
+    compacted: true,
+    purpose: 'the device registry: which student owns each device MAC (optional)',
+  },
+  {
+    name: TOPICS.classRoster,
+    compacted: true,
+    purpose: 'class rosters: one record per student enrolled in a course section (optional)',
+  },
+  {
+    name: TOPICS.termCalendar,
+    compacted: true,
+    purpose: 'the term calendar: terms and holidays as ranges of campus-local dates (optional)',
+  },
+  {
     name: TOPICS.pvuv,
     compacted: false,
     retentionMs: 7 * DAY_MS,
@@ -111,6 +129,9 @@ export const TOPIC_CATALOG: readonly TopicSpec[] = [
   dlqTopicSpec(TOPICS.accessLog),
   dlqTopicSpec(TOPICS.wifiLog),
   dlqTopicSpec(TOPICS.courseSchedule),
+  dlqTopicSpec(TOPICS.deviceRegistry),
+  dlqTopicSpec(TOPICS.classRoster),
+  dlqTopicSpec(TOPICS.termCalendar),
 ];
 
 /** The catalog's spec of a topic, if it has one. */

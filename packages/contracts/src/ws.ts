@@ -42,13 +42,26 @@ export const AttendanceKey = Type.Object({
 });
 export type AttendanceKey = Static<typeof AttendanceKey>;
 
+/**
+ * One attendance row (jobs/sql/attendance.sql; the columns agreed with the history table). The
+ * fields after `rate` are optional so rows an older job version left in the topic still show.
+ */
 export const AttendanceValue = Type.Object({
   course_id: Type.String(),
   section: Type.Union([Type.String(), Type.Number()]),
   class_date: Type.String(),
+  /** What `present` and `enrolled` count: enrolled students (registry and roster), or devices. */
+  unit: Type.Optional(Type.Union([Type.Literal('students'), Type.Literal('devices')])),
   present: Type.Number(),
   enrolled: Type.Number(),
   rate: Type.Union([Type.Number(), Type.Null()]),
+  /** Of the present, first seen after start + grace, and gone before end - grace. */
+  late: Type.Optional(Type.Number()),
+  left_early: Type.Optional(Type.Number()),
+  /** Devices present that no enrolled student owns (unit students; 0 for unit devices). */
+  other_devices: Type.Optional(Type.Number()),
+  /** unit devices with more devices than enrolled: shown as a flag, never as a clipped bar. */
+  over_capacity: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
 });
 export type AttendanceValue = Static<typeof AttendanceValue>;
 
