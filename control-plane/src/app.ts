@@ -9,6 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ControlPlaneConfig } from './config.js';
 import configPlugin from './plugins/config.js';
 import errors from './plugins/errors.js';
+import hostCheck from './plugins/host-check.js';
+import metrics from './plugins/metrics.js';
 import auth from './plugins/auth.js';
 import audit from './plugins/audit.js';
 import flink from './plugins/flink.js';
@@ -29,6 +31,7 @@ export interface AppOptions {
 export async function app(fastify: FastifyInstance, options: AppOptions): Promise<void> {
   await fastify.register(configPlugin, { config: options.config });
   await fastify.register(errors);
+  await fastify.register(hostCheck);
   await fastify.register(swagger, {
     openapi: {
       info: {
@@ -45,6 +48,7 @@ export async function app(fastify: FastifyInstance, options: AppOptions): Promis
   await fastify.register(audit);
   await fastify.register(flink);
   await fastify.register(kafkaAdmin);
+  await fastify.register(metrics);
   await fastify.register(jobsRoutes, { prefix: '/api/jobs' });
   await fastify.register(clusterRoutes, { prefix: '/api/cluster' });
   await fastify.register(auditRoutes, { prefix: '/api/audit' });

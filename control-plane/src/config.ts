@@ -37,6 +37,17 @@ export const CONFIG_SCHEMA = Type.Object({
     default: 8080,
     description: 'port of the API, relay and dashboard',
   }),
+  ALLOWED_HOSTS: Type.Optional(
+    Type.String({
+      defaultText: 'localhost,127.0.0.1,::1 and HOST',
+      description: 'host names requests may be addressed to (DNS rebinding guard); * allows any',
+    }),
+  ),
+  AUDIT_MAX_BYTES: Type.Integer({
+    minimum: 64 * 1024,
+    default: 10 * 1024 * 1024,
+    description: 'size at which the audit trail is rotated (one older file is kept)',
+  }),
   STACK_HOST: Type.String({
     default: '127.0.0.1',
     description: 'host of the local runtime, for the defaults below',
@@ -163,6 +174,9 @@ export const CONFIG_SCHEMA = Type.Object({
 /** The control plane's settings, read once at start-up. */
 export interface ControlPlaneConfig {
   host: string;
+  /** Host names requests may be addressed to; '*' allows any. */
+  allowedHosts: string[];
+  auditMaxBytes: number;
   port: number;
   flinkRestUrl: string;
   kafkaBrokers: string;
@@ -223,8 +237,24 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
   const kafkaBrokers = e.KAFKA_BROKERS ?? `${e.STACK_HOST}:${e.KAFKA_PORT}`;
   const databaseUrl =
     e.DATABASE_URL ?? `postgresql://postgres:postgres@${e.STACK_HOST}:${e.PG_PORT}/pulse`;
+  const allowedHosts = (
+    e.ALLOWED_HOSTS ??
+    ['localhost', '127.0.0.1', '::1', ...(['0.0.0.0', '::'].includes(e.HOST) ? [] : [e.HOST])].join(
+      ',',
+    )
+  )
+    .split(',')
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ''),
+    )
+    .filter(Boolean);
   return {
     host: e.HOST,
+    allowedHosts,
+    auditMaxBytes: e.AUDIT_MAX_BYTES,
     port: e.PORT,
     flinkRestUrl: (e.FLINK_REST_URL ?? `http://${e.STACK_HOST}:${e.FLINK_REST_PORT}`).replace(
       /\/$/,

@@ -1,13 +1,17 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditEntry } from '@pulse/contracts';
 import { AUDIT_FILE } from '../constants.js';
+import { AuditFile } from './audit-file.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    audit: { list(limit: number): Promise<AuditEntry[]> };
+    audit: {
+      /** Newest first; without a valid operator token, entries lose their bodies and addresses. */
+      list(limit: number, forOperator: boolean): Promise<AuditEntry[]>;
+    };
   }
   interface FastifyContextConfig {
     /** Marks a route as mutating: every call is written to the audit trail. */
@@ -15,12 +19,26 @@ declare module 'fastify' {
   }
 }
 
+/** What a viewer may read of an entry: what happened to which job, not bodies or addresses. */
+export function forViewers(entry: AuditEntry): AuditEntry {
+  return {
+    at: entry.at,
+    who: entry.who.replace(/@.*$/, ''),
+    action: entry.action,
+    target: entry.target,
+    status: entry.status,
+  };
+}
+
 /** Who did what, when, and how it ended: one JSON line per mutating call, kept on disk. */
 export default fp(
   async (fastify: FastifyInstance) => {
-    const file = join(fastify.config.stateDir, AUDIT_FILE);
     await mkdir(fastify.config.stateDir, { recursive: true });
-    let chain: Promise<void> = Promise.resolve();
+    const trail = new AuditFile({
+      file: join(fastify.config.stateDir, AUDIT_FILE),
+      maxBytes: fastify.config.auditMaxBytes,
+      onTorn: (count) => fastify.log.warn({ count }, 'skipped torn lines in the audit trail'),
+    });
     const results = new WeakMap<FastifyRequest, string>();
 
     fastify.addHook('onSend', async (request, reply, payload) => {
@@ -50,22 +68,15 @@ export default fp(
         status: reply.statusCode,
         result: results.get(request) ?? '',
       };
-      chain = chain
-        .then(() => appendFile(file, JSON.stringify(entry) + '\n'))
+      await trail
+        .append(entry)
         .catch((err: unknown) => fastify.log.error({ err }, 'could not write the audit trail'));
-      await chain;
     });
 
     fastify.decorate('audit', {
-      async list(limit: number) {
-        await chain;
-        const text = await readFile(file, 'utf8').catch(() => '');
-        return text
-          .split('\n')
-          .filter(Boolean)
-          .slice(-limit)
-          .map((l) => JSON.parse(l) as AuditEntry)
-          .reverse();
+      async list(limit: number, forOperator: boolean) {
+        const entries = await trail.list(limit);
+        return forOperator ? entries : entries.map(forViewers);
       },
     });
   },

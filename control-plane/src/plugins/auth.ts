@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler for mutating routes: 401 without a bearer token, 403 with a wrong one. */
     requireOperator: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** True when the request carries the valid operator token (for reads that show more to operators). */
+    isOperator: (request: FastifyRequest) => boolean;
   }
   interface FastifyRequest {
     operator?: string;
@@ -20,17 +22,24 @@ export default fp(
   async (fastify: FastifyInstance) => {
     const expected = digest(fastify.config.operatorToken);
     fastify.decorateRequest('operator', undefined);
-    fastify.decorate('requireOperator', async (request: FastifyRequest, reply: FastifyReply) => {
+    const bearer = (request: FastifyRequest) => {
       const header = request.headers[HEADERS.authorization];
-      const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-      if (!match) {
+      return typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+    };
+    fastify.decorate('isOperator', (request: FastifyRequest) => {
+      const token = bearer(request);
+      return token !== undefined && timingSafeEqual(digest(token), expected);
+    });
+    fastify.decorate('requireOperator', async (request: FastifyRequest, reply: FastifyReply) => {
+      const token = bearer(request);
+      if (token === undefined) {
         await reply.code(401).header('www-authenticate', 'Bearer').send({
           error: 'UNAUTHORIZED',
           message: 'this call changes jobs: send Authorization: Bearer <operator token>',
         });
         return reply;
       }
-      if (!timingSafeEqual(digest(match[1]!), expected)) {
+      if (!timingSafeEqual(digest(token), expected)) {
         await reply
           .code(403)
           .send({ error: 'FORBIDDEN', message: 'the operator token is not valid' });

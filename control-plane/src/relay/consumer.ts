@@ -25,6 +25,8 @@ export interface RelayConsumerOptions {
 
 export interface RelayConsumer {
   stop(): Promise<void>;
+  /** Records not yet read, per `topic/partition`, as of the last batch read from each. */
+  lag(): Map<string, number>;
 }
 
 /**
@@ -140,9 +142,11 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
   }, config.readyTimeoutMs);
 
   // Transaction markers are never handed to eachMessage; batch ends still report how far we got.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-    reached(payload.topic, payload.partition, payload.lastOffset),
-  );
+  const lag = new Map<string, number>();
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    lag.set(`${payload.topic}/${payload.partition}`, Number(payload.offsetLag));
+    reached(payload.topic, payload.partition, payload.lastOffset);
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     log.error({ err: payload.error, restart: payload.restart }, 'relay consumer crashed'),
   );
@@ -167,5 +171,6 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
       clearTimeout(readyTimer);
       await consumer.disconnect();
     },
+    lag: () => lag,
   };
 }

@@ -22,6 +22,8 @@ export interface Relay {
   config: RelayConfig;
   /** Resolves once the start-up replay has caught up and snapshots are served. */
   caughtUp: Promise<void>;
+  /** The consumer's lag per `topic/partition` (empty until it runs). */
+  lag(): Map<string, number>;
 }
 
 declare module 'fastify' {
@@ -43,7 +45,13 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
   const hub = new Hub({ ...config, channels: config.channels, epoch, log: fastify.log });
   let signalCaughtUp = () => {};
   const caughtUp = new Promise<void>((resolve) => (signalCaughtUp = resolve));
-  fastify.decorate('relay', { hub, config, caughtUp });
+  let consumer: RelayConsumer | undefined;
+  fastify.decorate('relay', {
+    hub,
+    config,
+    caughtUp,
+    lag: () => consumer?.lag() ?? new Map<string, number>(),
+  });
 
   if (!fastify.hasDecorator('websocketServer')) {
     await fastify.register(websocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES } });
@@ -77,7 +85,6 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
   const timer = setInterval(() => hub.heartbeat(), config.heartbeatMs);
   timer.unref();
 
-  let consumer: RelayConsumer | undefined;
   let starting: Promise<void> = Promise.resolve();
   let closing = false;
   fastify.addHook('onReady', async () => {

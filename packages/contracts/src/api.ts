@@ -81,13 +81,14 @@ export const ValidateResult = Type.Object({
   plan: Type.Unknown(),
 });
 
+/** One mutating call. Viewers get it without `request` and `result`, and `who` without an address. */
 export const AuditEntry = Type.Object({
   at: Type.String(),
   who: Type.String(),
   action: Type.String(),
   target: Type.String(),
-  request: Type.Unknown(),
+  request: Type.Optional(Type.Unknown()),
   status: Type.Integer(),
-  result: Type.String(),
+  result: Type.Optional(Type.String()),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
