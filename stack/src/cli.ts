@@ -8,7 +8,7 @@ import { consoleReporter, StackError } from './log.js';
 import { buildParts, PART_ORDER, type PartName } from './parts.js';
 import { down, status, up } from './stack.js';
 
-const HELP = `Local runtime: ZooKeeper, one Kafka broker and a Flink 1.12.7 session cluster on this machine.
+const HELP = `Local runtime: PostgreSQL, ZooKeeper, one Kafka broker and a Flink 1.12.7 session cluster on this machine.
 
 Usage: npm run stack -- <command> [options]
 
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       );
       const e = result.endpoints;
       process.stdout.write(
-        `KAFKA_BROKERS=${e.kafkaBrokers}\nFLINK_REST_URL=${e.flinkRestUrl}\nZOOKEEPER=${e.zookeeper}\n`,
+        `KAFKA_BROKERS=${e.kafkaBrokers}\nFLINK_REST_URL=${e.flinkRestUrl}\nZOOKEEPER=${e.zookeeper}\nDATABASE_URL=${e.databaseUrl}\n`,
       );
       return 0;
     }

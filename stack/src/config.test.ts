@@ -12,7 +12,9 @@ describe('stack configuration', () => {
       kafkaBrokers: '127.0.0.1:9092',
       flinkRestUrl: 'http://127.0.0.1:8081',
       zookeeper: '127.0.0.1:2181',
+      databaseUrl: 'postgresql://postgres:postgres@127.0.0.1:5432/pulse',
     });
+    expect(config.databaseUrl).toBeUndefined();
   });
 
   it('takes every port from the environment', () => {
@@ -21,13 +23,23 @@ describe('stack configuration', () => {
       KAFKA_PORT: '19092',
       FLINK_REST_PORT: '18081',
       FLINK_RPC_PORT: '16123',
+      PG_PORT: '15432',
       STACK_HOST: 'localhost',
     });
     expect(endpoints(config)).toEqual({
       kafkaBrokers: 'localhost:19092',
       flinkRestUrl: 'http://localhost:18081',
       zookeeper: 'localhost:12181',
+      databaseUrl: 'postgresql://postgres:postgres@localhost:15432/pulse',
     });
+  });
+
+  it('uses an existing PostgreSQL named by DATABASE_URL', () => {
+    const url = 'postgres://history:secret@db.campus.example:6543/pulse';
+    const config = loadConfig({ DATABASE_URL: url });
+    expect(config.databaseUrl).toBe(url);
+    expect(endpoints(config).databaseUrl).toBe(url);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
 
   it('names the variable that is wrong', () => {

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
 import { ConfigError, readEnv, type Env } from '@pulse/kit';
+import { localDatabaseUrl } from '@pulse/db';
 
 /** Where the repository lives: the launcher's own files are found relative to it. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,6 +22,8 @@ export interface StackConfig {
   flinkRpcPort: number;
   /** PostgreSQL's port, when the launcher runs it. */
   pgPort: number;
+  /** An existing PostgreSQL to use instead of starting one (DATABASE_URL). */
+  databaseUrl?: string;
   flinkTaskSlots: number;
   flinkJobManagerMemory: string;
   flinkTaskManagerMemory: string;
@@ -67,6 +70,14 @@ export const STACK_CONFIG_SCHEMA = Type.Object({
   FLINK_REST_PORT: port('Flink REST API and web UI', 8081),
   FLINK_RPC_PORT: port('JobManager RPC', 6123),
   PG_PORT: port('PostgreSQL', 5432),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      expect: 'a postgres:// URL',
+      defaultText: 'unset: the launcher runs PostgreSQL itself',
+      description: 'an existing PostgreSQL for the history; when set, none is started',
+    }),
+  ),
   FLINK_TASK_SLOTS: Type.Integer({
     minimum: 1,
     maximum: 256,
@@ -102,6 +113,7 @@ export function loadConfig(env: Env = process.env): StackConfig {
     flinkRestPort: e.FLINK_REST_PORT,
     flinkRpcPort: e.FLINK_RPC_PORT,
     pgPort: e.PG_PORT,
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     flinkTaskSlots: e.FLINK_TASK_SLOTS,
     flinkJobManagerMemory: e.FLINK_JM_MEMORY.toLowerCase(),
     flinkTaskManagerMemory: e.FLINK_TM_MEMORY.toLowerCase(),
@@ -132,10 +144,12 @@ export function endpoints(config: StackConfig): {
   kafkaBrokers: string;
   flinkRestUrl: string;
   zookeeper: string;
+  databaseUrl: string;
 } {
   return {
     kafkaBrokers: `${config.host}:${config.kafkaPort}`,
     flinkRestUrl: `http://${config.host}:${config.flinkRestPort}`,
     zookeeper: `${config.host}:${config.zkPort}`,
+    databaseUrl: config.databaseUrl ?? localDatabaseUrl(config.host, config.pgPort),
   };
 }

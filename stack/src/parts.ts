@@ -5,18 +5,33 @@ import { promisify } from 'node:util';
 import { endpoints, type StackConfig } from './config.js';
 import { flinkOverview, kafkaHealthy, zookeeperHealthy } from './health.js';
 import { JDK17_FLAGS } from './java.js';
-import { StackError } from './log.js';
+import { StackError, type Reporter } from './log.js';
+import { postgresPart } from './postgres.js';
 
 const run = promisify(execFile);
 
-export type PartName = 'zookeeper' | 'kafka' | 'jobmanager' | 'taskmanager';
+export type PartName = 'postgres' | 'zookeeper' | 'kafka' | 'jobmanager' | 'taskmanager';
 
 /** Start order; `down` goes the other way. */
-export const PART_ORDER: readonly PartName[] = ['zookeeper', 'kafka', 'jobmanager', 'taskmanager'];
+export const PART_ORDER: readonly PartName[] = [
+  'postgres',
+  'zookeeper',
+  'kafka',
+  'jobmanager',
+  'taskmanager',
+];
 
 export interface Libs {
   flink: string;
   kafka: string;
+}
+
+/** How to start a part that is not a JVM: its executable, and the user it runs as. */
+export interface Launch {
+  command: string;
+  args: string[];
+  user?: { uid: number; gid: number } | undefined;
+  cwd?: string;
 }
 
 /** One process of the stack: how to start it, where it logs, how to tell it is healthy. */
@@ -29,10 +44,16 @@ export interface Part {
   outFile: string;
   pidFile: string;
   marker: string;
-  /** Writes the part's config files and returns the java arguments. */
-  prepare(libs: Libs): Promise<string[]>;
+  /** Set when another server stands in for this part (DATABASE_URL): nothing is started. */
+  external?: string | undefined;
+  /** The signal that stops it cleanly (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+  /** Writes the part's config files and returns the java arguments (or a non-JVM launch). */
+  prepare(libs: Libs, report: Reporter): Promise<string[] | Launch>;
   healthy(): Promise<boolean>;
   describeHealth(): Promise<string>;
+  /** Runs once the part is healthy, on every `up` (e.g. the database's migrations). */
+  ready?(report: Reporter): Promise<void>;
 }
 
 export function paths(config: StackConfig) {
@@ -86,7 +107,7 @@ function write(path: string, content: string): void {
   writeFileSync(path, content);
 }
 
-/** Builds the four parts for a configuration. */
+/** Builds the parts for a configuration. */
 export function buildParts(config: StackConfig): Record<PartName, Part> {
   const p = paths(config);
   const { kafkaBrokers, flinkRestUrl } = endpoints(config);
@@ -302,5 +323,6 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
     },
   };
 
-  return { zookeeper, kafka, jobmanager, taskmanager };
+  const postgres = postgresPart(config, p.logs, p.run);
+  return { postgres, zookeeper, kafka, jobmanager, taskmanager };
 }

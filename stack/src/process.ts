@@ -51,12 +51,17 @@ export function startDetached(
   command: string,
   args: string[],
   outFile: string,
-  cwd: string,
+  options: { cwd: string; user?: { uid: number; gid: number } | undefined },
 ): number {
   mkdirSync(dirname(outFile), { recursive: true });
   const fd = openSync(outFile, 'a');
   try {
-    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      ...(options.user ?? {}),
+    });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
     child.unref();
     return child.pid;
@@ -70,14 +75,15 @@ export function writePidFile(path: string, record: PidRecord): void {
   writeFileSync(path, JSON.stringify(record, null, 2) + '\n');
 }
 
-/** SIGTERM, then SIGKILL after the grace period. Resolves once the process is gone. */
+/** `signal` (SIGTERM), then SIGKILL after the grace period. Resolves once the process is gone. */
 export async function stopProcess(
   record: PidRecord,
   graceMs: number,
+  signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<'stopped' | 'killed' | 'gone'> {
   if (!isOurs(record)) return 'gone';
   try {
-    process.kill(record.pid, 'SIGTERM');
+    process.kill(record.pid, signal);
   } catch {
     return 'gone';
   }

@@ -25,7 +25,7 @@ export interface UpResult {
 }
 
 export interface UpOptions {
-  /** Start only these parts (in stack order); default all four. */
+  /** Start only these parts (in stack order); default all of them. */
   parts?: readonly PartName[];
 }
 
@@ -58,14 +58,22 @@ export async function up(
       for (const name of selected(options.parts)) {
         const part = parts[name];
         const record = readPidFile(part.pidFile);
-        if (record && isOurs(record)) {
+        if (part.external) {
+          report.step(`${name}: ${part.external} is set; using it, starting none`);
+        } else if (record && isOurs(record)) {
           report.step(`${name}: already running (pid ${record.pid})`);
         } else {
           if (record) removePidFile(part.pidFile);
           await checkPortFree(config, part);
           report.step(`${name}: starting`);
-          const args = await part.prepare(libs);
-          const pid = startDetached(config.java, args, part.outFile, config.home);
+          const prepared = await part.prepare(libs, report);
+          const launch = Array.isArray(prepared)
+            ? { command: config.java, args: prepared, cwd: config.home }
+            : prepared;
+          const pid = startDetached(launch.command, launch.args, part.outFile, {
+            cwd: launch.cwd ?? config.home,
+            user: launch.user,
+          });
           writePidFile(part.pidFile, {
             part: name,
             pid,
@@ -76,6 +84,7 @@ export async function up(
           started.push(name);
         }
         await waitHealthy(config, part, report);
+        await part.ready?.(report);
       }
       return { started, endpoints: endpoints(config) };
     },
@@ -108,7 +117,7 @@ async function waitHealthy(config: StackConfig, part: Part, report: Reporter): P
       return;
     }
     const record = readPidFile(part.pidFile);
-    if (!record || !isOurs(record)) {
+    if (!part.external && (!record || !isOurs(record))) {
       throw new StackError(
         'STACK_PART_DIED',
         `${part.name} exited during start-up`,
@@ -144,7 +153,11 @@ export async function down(
     const part = parts[name];
     const record = readPidFile(part.pidFile);
     if (!record) continue;
-    const how = await stopProcess(record, name === 'kafka' ? 60_000 : 30_000);
+    const how = await stopProcess(
+      record,
+      name === 'kafka' ? 60_000 : 30_000,
+      part.stopSignal ?? 'SIGTERM',
+    );
     removePidFile(part.pidFile);
     if (how !== 'gone') {
       stopped.push(name);
@@ -179,14 +192,14 @@ export async function status(config: StackConfig): Promise<PartStatus[]> {
     const part = parts[name];
     const record = readPidFile(part.pidFile);
     const running = record !== undefined && isOurs(record);
-    const healthy = running && (await part.healthy());
+    const healthy = (running || part.external !== undefined) && (await part.healthy());
     out.push({
       part: name,
       pid: running ? record.pid : undefined,
       running,
       port: part.port,
       healthy,
-      health: running ? await part.describeHealth() : 'stopped',
+      health: running || part.external ? await part.describeHealth() : 'stopped',
       rssMiB: running ? residentMiB(record.pid) : undefined,
       log: part.logFile,
     });
