@@ -5,7 +5,8 @@
 -- PV = COUNT(*), UV = COUNT(DISTINCT visitor_id) per HOP window (WINDOW_SIZE seconds long,
 -- sliding every WINDOW_SLIDE seconds). Windows close when the watermark (event time minus
 -- WATERMARK_DELAY seconds) passes their end; each closed window is written once, append-only, to
--- PVUV_TOPIC with UTC ISO-8601 window_start and window_end.
+-- PVUV_TOPIC with UTC ISO-8601 window_start and window_end, and upserted into the history table
+-- pvuv_window in PostgreSQL (keyed by the window, so a replay overwrites; see tables/jdbc.sql).
 --
 -- Distinct aggregation: in Flink 1.12, 'table.optimizer.distinct-agg.split.enabled' rewrites only
 -- non-windowed GROUP BY aggregates; a group-window aggregate keeps one MapView of visitors per
@@ -21,6 +22,7 @@
 -- var DISTINCT_SPLIT = false
 -- #include tables/common.sql
 -- #include tables/access_log.sql
+-- #include tables/jdbc.sql
 
 SET 'table.optimizer.distinct-agg.split.enabled' = '${DISTINCT_SPLIT}';
 SET 'table.exec.mini-batch.enabled' = '${DISTINCT_SPLIT}';
@@ -45,11 +47,41 @@ CREATE TABLE pvuv (
   'value.format' = 'json'
 );
 
-INSERT INTO pvuv
+-- One window aggregation feeds both sinks (the live topic and the history table).
+CREATE VIEW pvuv_windows AS
 SELECT
-  DATE_FORMAT(HOP_START(event_time, INTERVAL '${WINDOW_SLIDE}' SECOND, INTERVAL '${WINDOW_SIZE}' SECOND), 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS window_start,
-  DATE_FORMAT(HOP_END(event_time, INTERVAL '${WINDOW_SLIDE}' SECOND, INTERVAL '${WINDOW_SIZE}' SECOND), 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS window_end,
+  HOP_START(event_time, INTERVAL '${WINDOW_SLIDE}' SECOND, INTERVAL '${WINDOW_SIZE}' SECOND) AS window_start,
+  HOP_END(event_time, INTERVAL '${WINDOW_SLIDE}' SECOND, INTERVAL '${WINDOW_SIZE}' SECOND) AS window_end,
   COUNT(*) AS pv,
   COUNT(DISTINCT visitor_id) AS uv
 FROM access_log
 GROUP BY HOP(event_time, INTERVAL '${WINDOW_SLIDE}' SECOND, INTERVAL '${WINDOW_SIZE}' SECOND);
+
+INSERT INTO pvuv
+SELECT
+  DATE_FORMAT(window_start, 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS window_start,
+  DATE_FORMAT(window_end, 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS window_end,
+  pv,
+  uv
+FROM pvuv_windows;
+
+-- The same windows kept in the history (minute-level rows: pruned after the retention period).
+CREATE TABLE pvuv_history (
+  window_start TIMESTAMP(3),
+  window_end TIMESTAMP(3),
+  pv BIGINT,
+  uv BIGINT,
+  PRIMARY KEY (window_start, window_end) NOT ENFORCED
+) WITH (
+  'connector' = 'jdbc',
+  'url' = '${JDBC_URL}',
+  'table-name' = 'pvuv_window',
+  'username' = '${JDBC_USER}',
+  'password' = '${JDBC_PASSWORD}',
+  'sink.buffer-flush.max-rows' = '${JDBC_FLUSH_ROWS}',
+  'sink.buffer-flush.interval' = '${JDBC_FLUSH_INTERVAL}',
+  'sink.max-retries' = '5'
+);
+
+INSERT INTO pvuv_history
+SELECT window_start, window_end, pv, uv FROM pvuv_windows;

@@ -1,0 +1,12 @@
+-- The history database (PostgreSQL) the jobs' JDBC sinks upsert into. The control plane supplies
+-- JDBC_URL, JDBC_USER and JDBC_PASSWORD from its DATABASE_URL as deployment defaults; the defaults
+-- here match the local stack (npm run stack -- up). The schema comes from the migrations in
+-- packages/db/migrations, applied by the launcher and the control plane, never by a job.
+-- A JDBC sink buffers rows and writes them as one batch when JDBC_FLUSH_ROWS are buffered,
+-- JDBC_FLUSH_INTERVAL has passed, or a checkpoint is taken (so it is at-least-once; the upserts
+-- keyed by each table's primary key make a replayed row overwrite itself).
+-- var JDBC_URL = jdbc:postgresql://127.0.0.1:5432/pulse
+-- var JDBC_USER = postgres
+-- var JDBC_PASSWORD = postgres
+-- var JDBC_FLUSH_ROWS = 1000
+-- var JDBC_FLUSH_INTERVAL = 1 s
