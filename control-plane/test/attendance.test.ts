@@ -1,178 +1,58 @@
 /**
- * attendance.sql on the real cluster: rates equal those computed here from generated associations
- * (devices outside class time, in other rooms, failed associations and repeats included), and an
- * enrolled-count change in the schedule changes the rate.
+ * attendance.sql on the real cluster: every row it writes equals the rule computed here in
+ * TypeScript (test/attendance-rule.ts) over a generated campus fortnight (test/attendance-scenario.ts):
+ * two devices of one student, a device connected before class that stays silent, a one-minute
+ * pass-by, roaming in from another room, an early leaver, MACs written three ways, unregistered and
+ * unenrolled devices, a holiday, a class after the term, a section on another time zone, and a
+ * roster change in the middle of a class, fed in two halves so the live rows are checked too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { ScheduleRow } from '@pulse/contracts';
+import { TOPICS, topicSpec, type TopicSpec } from '@pulse/contracts';
+import { provisionTopics } from '@pulse/contracts/kafka';
+import { dropDatabase, ensureDatabase, migrate, withClient, withDatabase } from '@pulse/db';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import {
   brokers,
-  createTopics,
   deleteTopics,
   flinkUrl,
   produce,
   readUntil,
   sqlTimestamp,
   uid,
+  withAdmin,
 } from './kafka-helpers.js';
+import {
+  expectedAttendance,
+  type Association,
+  type Inputs,
+  type Row,
+  type Settings,
+} from './attendance-rule.js';
+import {
+  ASSOCIATIONS,
+  CALENDAR,
+  MID_CLASS,
+  REGISTRY,
+  ROSTERS,
+  ROSTER_ADDED,
+  ROSTER_DROPPED,
+  SCHEDULE,
+} from './attendance-scenario.js';
 
 const TOKEN = 'test-operator-token-attendance';
+const SETTINGS: Settings = { maxSilenceMinutes: 120, minOverlapMinutes: 10, graceMinutes: 10 };
 
-type Section = ScheduleRow;
-interface Assoc {
-  mac: string;
-  ap: string;
-  local: string;
-  result: string;
-}
+const json = (v: unknown) => JSON.stringify(v);
 
-// 2026-03-02 is a Monday (ISO weekday 1), 2026-03-03 a Tuesday.
-const SECTIONS: Section[] = [
-  {
-    course_id: 'CSC1001',
-    section: 'L01',
-    room: 'TA-101',
-    aps: ['TA-1F-01', 'TA-1F-02'],
-    weekday: 1,
-    start_time: '09:00:00',
-    end_time: '10:50:00',
-    enrolled: 40,
-  },
-  {
-    course_id: 'MAT2040',
-    section: 'L02',
-    room: 'TB-105',
-    aps: ['TB-1F-05'],
-    weekday: 1,
-    start_time: '10:30:00',
-    end_time: '12:20:00',
-    enrolled: 25,
-  },
-  {
-    course_id: 'ECO2011',
-    section: 'L01',
-    room: 'TA-101',
-    aps: ['TA-1F-01', 'TA-1F-02'],
-    weekday: 2,
-    start_time: '09:00:00',
-    end_time: '10:50:00',
-    enrolled: 30,
-  },
-];
-
-function generate(): Assoc[] {
-  const out: Assoc[] = [];
-  const mac = (p: string, i: number) => `${p}-${String(i).padStart(4, '0')}`;
-  // CSC1001 Monday: 30 devices in class (some twice, on both APs), 5 failed only, 4 before class.
-  for (let i = 0; i < 30; i++) {
-    out.push({
-      mac: mac('aa', i),
-      ap: 'TA-1F-01',
-      local: `2026-03-02 09:${String(5 + (i % 40)).padStart(2, '0')}:10`,
-      result: 'Success',
-    });
-    if (i % 3 === 0)
-      out.push({
-        mac: mac('aa', i),
-        ap: 'TA-1F-02',
-        local: `2026-03-02 10:${String(10 + (i % 30)).padStart(2, '0')}:00`,
-        result: 'Success',
-      });
-  }
-  for (let i = 0; i < 5; i++)
-    out.push({ mac: mac('fa', i), ap: 'TA-1F-02', local: '2026-03-02 09:30:00', result: 'Fail' });
-  for (let i = 0; i < 4; i++)
-    out.push({
-      mac: mac('ea', i),
-      ap: 'TA-1F-01',
-      local: '2026-03-02 08:40:00',
-      result: 'Success',
-    });
-  // MAT2040 Monday: 12 devices; 3 of them also seen in TA-101 (other room) and after class.
-  for (let i = 0; i < 12; i++)
-    out.push({
-      mac: mac('bb', i),
-      ap: 'TB-1F-05',
-      local: `2026-03-02 11:${String(i * 4).padStart(2, '0')}:00`,
-      result: 'Success',
-    });
-  for (let i = 0; i < 3; i++)
-    out.push({
-      mac: mac('bb', i),
-      ap: 'TA-1F-01',
-      local: '2026-03-02 12:00:00',
-      result: 'Success',
-    });
-  for (let i = 0; i < 6; i++)
-    out.push({
-      mac: mac('cb', i),
-      ap: 'TB-1F-05',
-      local: '2026-03-02 12:30:00',
-      result: 'Success',
-    });
-  // Tuesday: ECO2011 in TA-101 gets 9 devices; CSC1001 (a Monday class) gets none of them.
-  for (let i = 0; i < 9; i++)
-    out.push({
-      mac: mac('dd', i),
-      ap: 'TA-1F-02',
-      local: `2026-03-03 09:${String(20 + i).padStart(2, '0')}:00`,
-      result: 'Success',
-    });
-  return out;
-}
-
-/** The rule, computed independently: distinct successful devices on the room's APs during class. */
-function expected(
-  sections: Section[],
-  assocs: Assoc[],
-): Map<string, { present: number; enrolled: number; rate: number }> {
-  const out = new Map<string, { present: number; enrolled: number; rate: number }>();
-  for (const s of sections) {
-    const byDate = new Map<string, Set<string>>();
-    for (const a of assocs) {
-      const [date, time] = a.local.split(' ') as [string, string];
-      const weekday = ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
-      if (
-        a.result !== 'Success' ||
-        !s.aps.includes(a.ap) ||
-        weekday !== s.weekday ||
-        time < s.start_time ||
-        time >= s.end_time
-      )
-        continue;
-      const set = byDate.get(date) ?? new Set<string>();
-      set.add(a.mac);
-      byDate.set(date, set);
-    }
-    for (const [date, macs] of byDate)
-      out.set(`${s.course_id}|${s.section}|${date}`, {
-        present: macs.size,
-        enrolled: s.enrolled,
-        rate: macs.size / s.enrolled,
-      });
-  }
-  return out;
-}
-
-function scheduleRecord(s: Section) {
-  return {
-    key: JSON.stringify({ course_id: s.course_id, section: s.section }),
-    value: JSON.stringify({ ...s, aps_csv: s.aps.join(','), timezone: 'Asia/Shanghai' }),
-  };
-}
-
-function wifiRecord(a: Assoc, i: number) {
-  // Campus time is UTC+8 here: the UTC event time is eight hours earlier.
-  const utc = Date.parse(`${a.local.replace(' ', 'T')}+08:00`);
+function wifiRecord(a: Association, offset: number) {
   return {
     key: a.mac,
-    value: JSON.stringify({
-      event_time: sqlTimestamp(utc),
-      ts_ms: utc,
-      local_time: a.local,
+    value: json({
+      event_time: sqlTimestamp(a.ms),
+      ts_ms: a.ms,
+      local_time: new Date(a.ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' '),
       mac: a.mac,
       apname: a.ap,
       currentapname: a.ap,
@@ -183,29 +63,60 @@ function wifiRecord(a: Assoc, i: number) {
       downpacketnum: 1,
       downbyte: 1,
       source_file: '/logs/wifi.log',
-      source_offset: i,
+      source_offset: offset,
     }),
   };
 }
 
 /** The upsert topic folded into its current table (last value per key; null deletes). */
-function table(records: { key: string | null; value: string | null }[]) {
-  const rows = new Map<string, { present: number; enrolled: number; rate: number }>();
+function table(records: { key: string | null; value: string | null }[]): Map<string, Row> {
+  const rows = new Map<string, Row>();
   for (const r of records) {
     const k = JSON.parse(r.key!) as { course_id: string; section: string; class_date: string };
     const id = `${k.course_id}|${k.section}|${k.class_date}`;
     if (r.value === null) rows.delete(id);
     else {
-      const v = JSON.parse(r.value) as { present: number; enrolled: number; rate: number };
-      rows.set(id, { present: v.present, enrolled: v.enrolled, rate: v.rate });
+      const { course_id, section, class_date, ...row } = JSON.parse(r.value) as Row & typeof k;
+      expect([course_id, section, class_date]).toEqual([k.course_id, k.section, k.class_date]);
+      rows.set(id, sortKeys(row as Row));
     }
   }
   return rows;
 }
 
-const sameTable = (a: Map<string, { rate: number }>, b: Map<string, { rate: number }>) =>
-  a.size === b.size &&
-  [...b].every(([k, v]) => a.has(k) && JSON.stringify(a.get(k)) === JSON.stringify(v));
+/** A row with its fields in name order, so two rows compare as JSON text. */
+function sortKeys(row: Row): Row {
+  return Object.fromEntries(Object.entries(row).sort(([a], [b]) => a.localeCompare(b))) as Row;
+}
+const sorted = (rows: Map<string, Row>) => new Map([...rows].map(([k, v]) => [k, sortKeys(v)]));
+/** The history table in PostgreSQL, keyed as the topic's rows are. */
+async function historyTable(url: string): Promise<Map<string, Row>> {
+  const { rows } = await withClient(url, (c) =>
+    c.query<Record<string, string | number | boolean | null>>(
+      `SELECT course_id, section, to_char(class_date, 'YYYY-MM-DD') AS class_date, unit, present,
+         enrolled, rate, late, left_early, other_devices, over_capacity FROM attendance`,
+    ),
+  );
+  return new Map(
+    rows.map((r) => [
+      `${r.course_id}|${r.section}|${r.class_date}`,
+      sortKeys({
+        unit: r.unit as Row['unit'],
+        // bigint columns arrive as text
+        present: Number(r.present),
+        enrolled: Number(r.enrolled),
+        rate: r.rate === null ? null : Number(r.rate),
+        late: Number(r.late),
+        left_early: Number(r.left_early),
+        other_devices: Number(r.other_devices),
+        over_capacity: r.over_capacity as boolean,
+      }),
+    ]),
+  );
+}
+
+const sameTable = (a: Map<string, Row>, b: Map<string, Row>) =>
+  a.size === b.size && [...b].every(([k, v]) => json(a.get(k)) === json(sortKeys(v)));
 
 describe('attendance job', () => {
   let app: FastifyInstance;
@@ -213,42 +124,119 @@ describe('attendance job', () => {
   const vars = {
     WIFI_TOPIC: `wifi-${id}`,
     SCHEDULE_TOPIC: `schedule-${id}`,
+    REGISTRY_TOPIC: `registry-${id}`,
+    ROSTER_TOPIC: `roster-${id}`,
+    CALENDAR_TOPIC: `calendar-${id}`,
     ATTENDANCE_TOPIC: `attendance-${id}`,
     GROUP_PREFIX: `att-${id}`,
     BROKERS: brokers,
     CHECKPOINT_INTERVAL: '2 s',
+    MAX_SILENCE_MINUTES: String(SETTINGS.maxSilenceMinutes),
+    MIN_OVERLAP_MINUTES: String(SETTINGS.minOverlapMinutes),
+    GRACE_MINUTES: String(SETTINGS.graceMinutes),
   };
   let jobId = '';
+  // A database of its own with the history schema: the job's JDBC sink writes there.
+  const databaseUrl = withDatabase(process.env.DATABASE_URL!, `attendance_test_${id}`);
 
   beforeAll(async () => {
+    await ensureDatabase(databaseUrl);
+    await migrate(databaseUrl);
     app = await buildApp({
       config: {
-        ...loadConfig({ ...process.env, KAFKA_BROKERS: brokers, FLINK_REST_URL: flinkUrl }),
+        ...loadConfig({
+          ...process.env,
+          KAFKA_BROKERS: brokers,
+          FLINK_REST_URL: flinkUrl,
+          DATABASE_URL: databaseUrl,
+        }),
         operatorToken: TOKEN,
         logLevel: 'warn',
       },
       relay: false,
     });
-    await createTopics([
-      { topic: vars.WIFI_TOPIC },
-      { topic: vars.SCHEDULE_TOPIC, compact: true },
-      { topic: vars.ATTENDANCE_TOPIC, compact: true },
-    ]);
+    // The catalog's settings under this test's own names, so a running `npm start` is untouched.
+    const renamed = (topic: string, name: string): TopicSpec => ({ ...topicSpec(topic)!, name });
+    await withAdmin((admin) =>
+      provisionTopics(
+        admin,
+        [
+          renamed(TOPICS.wifiLog, vars.WIFI_TOPIC),
+          renamed(TOPICS.courseSchedule, vars.SCHEDULE_TOPIC),
+          renamed(TOPICS.deviceRegistry, vars.REGISTRY_TOPIC),
+          renamed(TOPICS.classRoster, vars.ROSTER_TOPIC),
+          renamed(TOPICS.termCalendar, vars.CALENDAR_TOPIC),
+          renamed(TOPICS.attendance, vars.ATTENDANCE_TOPIC),
+        ],
+        { defaultPartitions: 3 },
+      ),
+    );
   });
 
   afterAll(async () => {
     if (jobId) await app.flink.cancelJob(jobId).catch(() => {});
     await app.close();
     await deleteTopics(Object.values(vars).filter((v) => v.includes(id)));
+    await dropDatabase(databaseUrl);
   });
 
-  it('rates every section and date as the rule computed from the same associations, and follows an enrolled change', async () => {
-    const assocs = generate();
-    await produce(vars.SCHEDULE_TOPIC, SECTIONS.map(scheduleRecord));
-    await produce(vars.WIFI_TOPIC, assocs.map(wifiRecord));
-    const want = expected(SECTIONS, assocs);
-    expect(want.get('CSC1001|L01|2026-03-02')).toEqual({ present: 30, enrolled: 40, rate: 0.75 });
-    expect(want.size).toBe(3);
+  it('writes exactly the rows the rule gives, live in mid-class and after a roster change', async () => {
+    const before = ASSOCIATIONS.filter((a) => a.ms < MID_CLASS);
+    const after = ASSOCIATIONS.filter((a) => a.ms >= MID_CLASS);
+    const inputs: Inputs = {
+      schedule: SCHEDULE,
+      registry: REGISTRY,
+      rosters: ROSTERS,
+      calendar: CALENDAR,
+      associations: before,
+    };
+    const live = expectedAttendance(inputs, SETTINGS);
+    // The scenario does what it says: mid-class, eight of twelve are in, two of them late, and
+    // the device of s13 (not yet enrolled), t01 (enrolled elsewhere) and an unknown one are others.
+    expect(live).toEqual(
+      new Map([
+        [
+          'CSC1001|L01|2026-03-02',
+          {
+            unit: 'students',
+            present: 8,
+            enrolled: 12,
+            rate: 8 / 12,
+            late: 2,
+            left_early: 0,
+            other_devices: 3,
+            over_capacity: false,
+          },
+        ],
+      ]),
+    );
+
+    await produce(
+      vars.SCHEDULE_TOPIC,
+      SCHEDULE.map((s) => ({
+        key: json({ course_id: s.course_id, section: s.section }),
+        value: json(s),
+      })),
+    );
+    await produce(
+      vars.REGISTRY_TOPIC,
+      [...REGISTRY].map(([mac, student_id]) => ({
+        key: json({ mac }),
+        value: json({ mac, student_id }),
+      })),
+    );
+    await produce(
+      vars.ROSTER_TOPIC,
+      ROSTERS.map((r) => ({ key: json(r), value: json(r) })),
+    );
+    await produce(
+      vars.CALENDAR_TOPIC,
+      CALENDAR.map((c) => ({
+        key: json({ kind: c.kind, first_date: c.first_date }),
+        value: json(c),
+      })),
+    );
+    await produce(vars.WIFI_TOPIC, before.map(wifiRecord));
 
     const res = await app.inject({
       method: 'POST',
@@ -259,19 +247,56 @@ describe('attendance job', () => {
     expect(res.statusCode, res.body).toBe(200);
     jobId = (res.json() as { jobId: string }).jobId;
 
-    const first = table(
-      await readUntil(vars.ATTENDANCE_TOPIC, (r) => sameTable(table(r), want), 120_000),
+    const midClass = table(
+      await readUntil(vars.ATTENDANCE_TOPIC, (r) => sameTable(table(r), live), 180_000),
     );
-    expect(first).toEqual(want);
+    expect(sorted(midClass)).toEqual(sorted(live));
 
-    // The registrar raises MAT2040's enrolment: its rate must follow.
-    const changed = SECTIONS.map((s) => (s.course_id === 'MAT2040' ? { ...s, enrolled: 48 } : s));
-    await produce(vars.SCHEDULE_TOPIC, [scheduleRecord(changed[1]!)]);
-    const want2 = expected(changed, assocs);
-    expect(want2.get('MAT2040|L02|2026-03-02')).toEqual({ present: 12, enrolled: 48, rate: 0.25 });
-    const second = table(
-      await readUntil(vars.ATTENDANCE_TOPIC, (r) => sameTable(table(r), want2), 120_000),
+    // The second half of the fortnight, and the roster change while CSC1001 is still running.
+    await produce(vars.ROSTER_TOPIC, [
+      ...ROSTER_DROPPED.map((r) => ({ key: json(r), value: null })),
+      ...ROSTER_ADDED.map((r) => ({ key: json(r), value: json(r) })),
+    ]);
+    await produce(
+      vars.WIFI_TOPIC,
+      after.map((a, i) => wifiRecord(a, before.length + i)),
     );
-    expect(second).toEqual(want2);
+    const rosters = [
+      ...ROSTERS.filter((r) => !ROSTER_DROPPED.some((d) => json(d) === json(r))),
+      ...ROSTER_ADDED,
+    ];
+    const want = expectedAttendance({ ...inputs, rosters, associations: ASSOCIATIONS }, SETTINGS);
+    // Five classes have rows; the holiday and the Monday after the term have none.
+    expect([...want.keys()].sort()).toEqual([
+      'BIO1008|L01|2026-03-03',
+      'CSC1001|L01|2026-03-02',
+      'ECO2011|L01|2026-03-03',
+      'MAT2040|L01|2026-03-02',
+      'PHY1001|L01|2026-03-02',
+    ]);
+    expect(want.get('CSC1001|L01|2026-03-02')).toMatchObject({
+      present: 9,
+      late: 2,
+      left_early: 1,
+    });
+    expect(want.get('MAT2040|L01|2026-03-02')).toMatchObject({
+      unit: 'devices',
+      present: 6,
+      over_capacity: true,
+    });
+
+    const final = table(
+      await readUntil(vars.ATTENDANCE_TOPIC, (r) => sameTable(table(r), want), 180_000),
+    );
+    expect(sorted(final)).toEqual(sorted(want));
+
+    // The same rows in PostgreSQL (the JDBC sink flushes every second).
+    const deadline = Date.now() + 60_000;
+    let history = await historyTable(databaseUrl);
+    while (!sameTable(history, want) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      history = await historyTable(databaseUrl);
+    }
+    expect(sorted(history)).toEqual(sorted(want));
   });
 });

@@ -1,36 +1,69 @@
 -- name: attendance
--- description: Course attendance rate: distinct devices on the room's access points during class, over enrolled
+-- description: Course attendance: enrolled students (or devices) present in the room during class
 -- parallelism: 1
 --
--- For every course section and class date: the distinct devices that associated successfully with
--- an access point of the section's room between the class's local start and end time on a date
--- whose weekday is the section's weekday, divided by the enrolled count. Updated live as
--- associations arrive; written to the upsert topic ATTENDANCE_TOPIC keyed by course, section, date.
+-- One row per course section and class date (see README.md, "Attendance"):
 --
--- Why a regular join and not an event-time (interval or temporal) join: the schedule topic is quiet
--- most of the time, so its watermark would not advance and an event-time join would stall; Flink
--- 1.12 also refuses time attributes in a regular join's inputs. So the Wi-Fi side is first reduced to
--- plain columns (campus-local date and time of day, no time attribute), deduplicated per device,
--- access point and second, and joined with the current schedule (an upsert table, so an edited row
--- retracts and replaces its matches; a deleted row removes them). State TTL bounds the join state;
--- the watcher republishes the schedule snapshot more often than the TTL so schedule rows stay alive.
--- The enrolled count is joined last, so a change to it re-rates every date of that section at once.
+-- 1. Presence intervals. A device is in the room of the access point it associated with
+--    successfully, from that association until its next successful association anywhere (which
+--    starts its next interval), or for at most MAX_SILENCE_MINUTES when nothing follows.
+-- 2. A device is present at a class when its intervals in the class's room overlap the class
+--    (start to end, on a date whose weekday is the section's, in the section's time zone) by at
+--    least MIN_OVERLAP_MINUTES. It arrived late when its first interval there began after start +
+--    GRACE_MINUTES, and left early when its last one ended before end - GRACE_MINUTES.
+-- 3. With a roster for the section and a registry covering at least one of its enrolled students
+--    (unit 'students'): present = enrolled students with at least one registered device present,
+--    late/left_early counted per student (over their present devices), other_devices = present
+--    devices not owned by an enrolled student. Otherwise (unit 'devices'): devices present, over
+--    the roster size or the schedule's enrolled count, flagged over_capacity when above it.
+-- 4. Dates outside every term of the calendar (when it has terms) or on a holiday have no row.
+--
+-- Flink 1.12 has no LEAD in streaming SQL, so an interval's end is the smallest of "silence
+-- expired" and the times of the device's later associations within the silence (a self-join on
+-- the MAC bounded by MAX_SILENCE_MINUTES, so each association meets only its next few). Regular
+-- joins refuse time attributes, so everything runs on epoch seconds (ts_ms), not on event time:
+-- the result does not depend on arrival order, a late association corrects the rows it touches,
+-- and quiet tables (schedule, registry, rosters, calendar) never stall a watermark. Local dates
+-- and class times come from the schedule row's time zone (CAMPUS_TIMEZONE when it has none) with
+-- CONVERT_TZ. MAX_SILENCE_MINUTES must stay under a day (an interval meets at most two dates).
+-- State TTL bounds every operator's state; the watcher republishes the quiet tables more often
+-- than the TTL, so their rows stay alive. A class still running is rated with the intervals known
+-- so far: a device's open interval counts as lasting until the silence expires.
+-- Both sinks are at-least-once in Flink 1.12 (upsert-kafka has no transactions; the JDBC sink
+-- flushes on checkpoints): after a failure some rows are written again with the same key and the
+-- same or a newer value, which an upsert table absorbs (see README.md).
 --
 -- var ATTENDANCE_TOPIC = attendance
 -- var STATE_TTL = 2 d
+-- var MAX_SILENCE_MINUTES = 120
+-- var MIN_OVERLAP_MINUTES = 10
+-- var GRACE_MINUTES = 10
+-- var CAMPUS_TIMEZONE = Asia/Shanghai
 -- #include tables/common.sql
 -- #include tables/wifi_log.sql
 -- #include tables/course_schedule.sql
+-- #include tables/device_registry.sql
+-- #include tables/class_roster.sql
+-- #include tables/term_calendar.sql
+-- #include tables/jdbc.sql
 
 SET 'table.exec.state.ttl' = '${STATE_TTL}';
+-- FROM_UNIXTIME and CAST(TIMESTAMP AS BIGINT) convert in this zone: UTC makes them plain epoch
+-- conversions (UNIX_TIMESTAMP is avoided: the planner treats it as non-deterministic).
+SET 'table.local-time-zone' = 'UTC';
 
 CREATE TABLE attendance (
   course_id STRING,
   section STRING,
   class_date STRING,
+  unit STRING,
   present BIGINT,
   enrolled INT,
   rate DOUBLE,
+  late BIGINT,
+  left_early BIGINT,
+  other_devices BIGINT,
+  over_capacity BOOLEAN,
   PRIMARY KEY (course_id, section, class_date) NOT ENFORCED
 ) WITH (
   'connector' = 'upsert-kafka',
@@ -40,33 +73,215 @@ CREATE TABLE attendance (
   'value.format' = 'json'
 );
 
--- Successful associations as campus-local date, ISO weekday and time of day.
-CREATE TEMPORARY VIEW associations AS
-SELECT DISTINCT
-  mac,
-  currentapname AS ap,
-  SUBSTR(local_time, 1, 10) AS class_date,
-  MOD(DAYOFWEEK(CAST(SUBSTR(local_time, 1, 10) AS DATE)) + 5, 7) + 1 AS weekday,
-  SUBSTR(local_time, 12, 8) AS time_of_day
-FROM wifi_log
-WHERE connectresult = 'Success' AND local_time IS NOT NULL AND CHAR_LENGTH(local_time) >= 19;
+-- The history copy reads the rows back from the attendance topic rather than from the views:
+-- Flink 1.12 expands the views once per INSERT and cannot share the UNNEST steps between two
+-- INSERTs, so a second INSERT from the views would run the whole computation twice.
+CREATE TABLE attendance_published (
+  course_id STRING,
+  section STRING,
+  class_date STRING,
+  unit STRING,
+  present BIGINT,
+  enrolled INT,
+  rate DOUBLE,
+  late BIGINT,
+  left_early BIGINT,
+  other_devices BIGINT,
+  over_capacity BOOLEAN,
+  PRIMARY KEY (course_id, section, class_date) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = '${ATTENDANCE_TOPIC}',
+  'properties.bootstrap.servers' = '${BROKERS}',
+  'key.format' = 'json',
+  'value.format' = 'json'
+);
 
--- One row per access point of each section's room.
+-- The same rows in PostgreSQL (table `attendance` of the history migrations), upserted by key.
+CREATE TABLE attendance_history (
+  course_id STRING,
+  section STRING,
+  class_date DATE,
+  unit STRING,
+  present BIGINT,
+  enrolled INT,
+  rate DOUBLE,
+  late BIGINT,
+  left_early BIGINT,
+  other_devices BIGINT,
+  over_capacity BOOLEAN,
+  PRIMARY KEY (course_id, section, class_date) NOT ENFORCED
+) WITH (
+  'connector' = 'jdbc',
+  'url' = '${JDBC_URL}',
+  'table-name' = 'attendance',
+  'username' = '${JDBC_USER}',
+  'password' = '${JDBC_PASSWORD}',
+  'sink.buffer-flush.max-rows' = '${JDBC_FLUSH_ROWS}',
+  'sink.buffer-flush.interval' = '${JDBC_FLUSH_INTERVAL}',
+  'sink.max-retries' = '5'
+);
+
+-- Successful associations: the MAC as 12 lower-case hex digits (any case or separators in the
+-- log), the access point, the instant in epoch seconds.
+CREATE TEMPORARY VIEW associations AS
+SELECT
+  REGEXP_REPLACE(LOWER(mac), '[^0-9a-f]', '') AS mac,
+  currentapname AS ap,
+  ts_ms / 1000 AS ts
+FROM wifi_log
+WHERE connectresult = 'Success' AND ts_ms IS NOT NULL AND mac IS NOT NULL AND currentapname IS NOT NULL;
+
+-- Candidate ends of the interval that starts at each association: silence expiry, and every later
+-- association of the device within the silence.
+CREATE TEMPORARY VIEW interval_ends AS
+SELECT mac, ap, ts, ts + ${MAX_SILENCE_MINUTES} * 60 AS end_ts FROM associations
+UNION ALL
+SELECT a.mac, a.ap, a.ts, b.ts AS end_ts
+FROM associations AS a
+JOIN associations AS b
+  ON a.mac = b.mac AND b.ts > a.ts AND b.ts < a.ts + ${MAX_SILENCE_MINUTES} * 60;
+
+CREATE TEMPORARY VIEW intervals AS
+SELECT mac, ap, ts AS start_ts, MIN(end_ts) AS end_ts
+FROM interval_ends
+GROUP BY mac, ap, ts;
+
+-- One row per access point of each section's room, with the zone its times are in.
 CREATE TEMPORARY VIEW section_aps AS
-SELECT s.course_id, s.section, s.weekday, s.start_time, s.end_time, t.ap
+SELECT s.course_id, s.section, s.weekday, s.start_time, s.end_time,
+  COALESCE(NULLIF(s.timezone, ''), '${CAMPUS_TIMEZONE}') AS tz, t.ap
 FROM course_schedule AS s CROSS JOIN UNNEST(s.aps) AS t (ap);
 
-CREATE TEMPORARY VIEW present AS
-SELECT p.course_id, p.section, a.class_date, COUNT(DISTINCT a.mac) AS present
-FROM associations AS a
-JOIN section_aps AS p
-  ON a.ap = p.ap AND a.weekday = p.weekday
-WHERE a.time_of_day >= p.start_time AND a.time_of_day < p.end_time
-GROUP BY p.course_id, p.section, a.class_date;
+-- Intervals on a section's access points, with the local dates they start and end on.
+CREATE TEMPORARY VIEW section_intervals AS
+SELECT p.course_id, p.section, p.weekday, p.start_time, p.end_time, p.tz, i.mac, i.start_ts, i.end_ts,
+  SUBSTR(CONVERT_TZ(FROM_UNIXTIME(i.start_ts), 'UTC', p.tz), 1, 10) AS start_date,
+  SUBSTR(CONVERT_TZ(FROM_UNIXTIME(i.end_ts - 1), 'UTC', p.tz), 1, 10) AS end_date
+FROM intervals AS i
+JOIN section_aps AS p ON i.ap = p.ap;
 
-INSERT INTO attendance
-SELECT pr.course_id, pr.section, pr.class_date, pr.present, s.enrolled,
-  CASE WHEN s.enrolled > 0 THEN CAST(pr.present AS DOUBLE) / s.enrolled ELSE CAST(NULL AS DOUBLE) END AS rate
-FROM present AS pr
-JOIN course_schedule AS s
-  ON pr.course_id = s.course_id AND pr.section = s.section;
+-- An interval (at most a day long) can meet a class on the date it starts or the date it ends.
+CREATE TEMPORARY VIEW dated_intervals AS
+SELECT course_id, section, class_date, mac, start_ts, end_ts,
+  CAST(TO_TIMESTAMP(CONVERT_TZ(CONCAT(class_date, ' ', start_time), tz, 'UTC')) AS BIGINT) AS class_start,
+  CAST(TO_TIMESTAMP(CONVERT_TZ(CONCAT(class_date, ' ', end_time), tz, 'UTC')) AS BIGINT) AS class_end
+FROM section_intervals
+CROSS JOIN UNNEST(ARRAY[start_date, CASE WHEN end_date <> start_date THEN end_date ELSE '' END]) AS d (class_date)
+WHERE class_date <> '' AND MOD(DAYOFWEEK(CAST(class_date AS DATE)) + 5, 7) + 1 = weekday;
+
+CREATE TEMPORARY VIEW class_overlaps AS
+SELECT course_id, section, class_date, mac, start_ts, end_ts, class_start, class_end,
+  (CASE WHEN end_ts < class_end THEN end_ts ELSE class_end END)
+    - (CASE WHEN start_ts > class_start THEN start_ts ELSE class_start END) AS seconds
+FROM dated_intervals;
+
+-- Each device's time in the room during each class, and when it came and went.
+CREATE TEMPORARY VIEW device_presence AS
+SELECT course_id, section, class_date, mac,
+  SUM(seconds) AS seconds,
+  MIN(start_ts) AS first_ts,
+  MAX(end_ts) AS last_ts,
+  MAX(class_start) AS class_start,
+  MAX(class_end) AS class_end
+FROM class_overlaps
+WHERE seconds > 0
+GROUP BY course_id, section, class_date, mac;
+
+-- Devices present at a class, with their owner when the registry has the device and that owner
+-- is on the section's roster (student_id is NULL for every other device).
+CREATE TEMPORARY VIEW present_devices AS
+SELECT d.course_id, d.section, d.class_date, d.mac,
+  CASE WHEN d.first_ts > d.class_start + ${GRACE_MINUTES} * 60 THEN 1 ELSE 0 END AS late,
+  CASE WHEN d.last_ts < d.class_end - ${GRACE_MINUTES} * 60 THEN 1 ELSE 0 END AS left_early,
+  ro.student_id AS student_id
+FROM device_presence AS d
+LEFT JOIN device_registry AS r
+  ON d.mac = REGEXP_REPLACE(LOWER(r.mac), '[^0-9a-f]', '')
+LEFT JOIN class_roster AS ro
+  ON ro.course_id = d.course_id AND ro.section = d.section AND ro.student_id = r.student_id
+WHERE d.seconds >= ${MIN_OVERLAP_MINUTES} * 60;
+
+-- One row per attendee of a class: an enrolled student with all their present devices (late or
+-- early only when every one of those devices was), or a device no enrolled student owns.
+CREATE TEMPORARY VIEW attendees AS
+SELECT course_id, section, class_date,
+  MAX(CASE WHEN student_id IS NULL THEN 0 ELSE 1 END) AS is_student,
+  MIN(late) AS late,
+  MIN(left_early) AS left_early,
+  COUNT(DISTINCT mac) AS devices,
+  COUNT(DISTINCT CASE WHEN late = 1 THEN mac END) AS late_devices,
+  COUNT(DISTINCT CASE WHEN left_early = 1 THEN mac END) AS left_early_devices
+FROM present_devices
+GROUP BY course_id, section, class_date,
+  CASE WHEN student_id IS NULL THEN CONCAT('device:', mac) ELSE CONCAT('student:', student_id) END;
+
+CREATE TEMPORARY VIEW class_counts AS
+SELECT course_id, section, class_date,
+  CAST(SUM(is_student) AS BIGINT) AS students,
+  CAST(SUM(is_student * late) AS BIGINT) AS students_late,
+  CAST(SUM(is_student * left_early) AS BIGINT) AS students_left_early,
+  SUM(devices) AS devices,
+  SUM(late_devices) AS devices_late,
+  SUM(left_early_devices) AS devices_left_early,
+  SUM(CASE WHEN is_student = 0 THEN devices ELSE 0 END) AS other_devices
+FROM attendees
+GROUP BY course_id, section, class_date;
+
+-- Per section: the roster's size, and how many of its students have a registered device.
+CREATE TEMPORARY VIEW rosters AS
+SELECT ro.course_id, ro.section,
+  COUNT(DISTINCT ro.student_id) AS enrolled,
+  COUNT(DISTINCT r.student_id) AS registered
+FROM class_roster AS ro
+LEFT JOIN device_registry AS r ON ro.student_id = r.student_id
+GROUP BY ro.course_id, ro.section;
+
+-- Whether each date that appears in the Wi-Fi log has classes: within a term (when the calendar
+-- has terms) and not a holiday. Dates a day either side of the UTC date cover every time zone.
+CREATE TEMPORARY VIEW log_dates AS
+SELECT DISTINCT log_date FROM (
+  SELECT FROM_UNIXTIME(ts - 86400, 'yyyy-MM-dd') AS log_date FROM associations
+  UNION ALL
+  SELECT FROM_UNIXTIME(ts, 'yyyy-MM-dd') AS log_date FROM associations
+  UNION ALL
+  SELECT FROM_UNIXTIME(ts + 86400, 'yyyy-MM-dd') AS log_date FROM associations
+);
+
+CREATE TEMPORARY VIEW class_days AS
+SELECT d.log_date AS class_date,
+  MAX(CASE WHEN c.kind = 'term' THEN 1 ELSE 0 END) AS terms_known,
+  MAX(CASE WHEN c.kind = 'term' AND d.log_date BETWEEN c.first_date AND c.last_date THEN 1 ELSE 0 END) AS in_term,
+  MAX(CASE WHEN c.kind = 'holiday' AND d.log_date BETWEEN c.first_date AND c.last_date THEN 1 ELSE 0 END) AS holiday
+FROM (SELECT log_date, 1 AS k FROM log_dates) AS d
+LEFT JOIN (SELECT kind, first_date, last_date, 1 AS k FROM term_calendar) AS c ON d.k = c.k
+GROUP BY d.log_date;
+
+-- Unit 'students' when the section has a roster and the registry knows a device of at least one
+-- of its students; otherwise devices, over the roster size or the schedule's enrolled count.
+CREATE TEMPORARY VIEW attendance_rows AS
+SELECT course_id, section, class_date, unit, present, enrolled,
+  CASE WHEN enrolled > 0 THEN CAST(present AS DOUBLE) / enrolled ELSE CAST(NULL AS DOUBLE) END AS rate,
+  late, left_early, other_devices,
+  unit = 'devices' AND present > enrolled AS over_capacity
+FROM (
+  SELECT c.course_id, c.section, c.class_date,
+    CASE WHEN ro.registered > 0 THEN 'students' ELSE 'devices' END AS unit,
+    CASE WHEN ro.registered > 0 THEN c.students ELSE c.devices END AS present,
+    CASE WHEN ro.enrolled > 0 THEN CAST(ro.enrolled AS INT) ELSE s.enrolled END AS enrolled,
+    CASE WHEN ro.registered > 0 THEN c.students_late ELSE c.devices_late END AS late,
+    CASE WHEN ro.registered > 0 THEN c.students_left_early ELSE c.devices_left_early END AS left_early,
+    CASE WHEN ro.registered > 0 THEN c.other_devices ELSE CAST(0 AS BIGINT) END AS other_devices
+  FROM class_counts AS c
+  JOIN course_schedule AS s ON c.course_id = s.course_id AND c.section = s.section
+  JOIN class_days AS cd ON c.class_date = cd.class_date
+  LEFT JOIN rosters AS ro ON c.course_id = ro.course_id AND c.section = ro.section
+  WHERE (cd.terms_known = 0 OR cd.in_term = 1) AND cd.holiday = 0
+);
+
+INSERT INTO attendance SELECT * FROM attendance_rows;
+
+INSERT INTO attendance_history
+SELECT course_id, section, CAST(class_date AS DATE), unit, present, enrolled, rate, late,
+  left_early, other_devices, over_capacity
+FROM attendance_published;
