@@ -2,3 +2,4 @@ export * from './topics.js';
 export * from './ws.js';
 export * from './api.js';
 export * from './records.js';
+export * from './history.js';
