@@ -17,6 +17,7 @@ import {
   down,
   endpoints,
   loadConfig,
+  PART_ORDER,
   releaseLock,
   REPO_ROOT,
   STACK_CONFIG_SCHEMA,
@@ -30,6 +31,7 @@ import { loadStartConfig, START_CONFIG_SCHEMA } from './start/config.js';
 import { Services } from './start/services.js';
 import { JobApi } from './start/jobs.js';
 import { buildDashboard, writeDemoWatcherConfig } from './start/demo-files.js';
+import { Supervisor } from './start/supervisor.js';
 
 const HELP = `Starts the whole system on this machine and keeps it running until Ctrl-C.
 
@@ -85,20 +87,30 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 let demo: DemoHandle | undefined;
-let watcher: ChildProcess | undefined;
-let controlPlane: ChildProcess | undefined;
+let watcher: (() => ChildProcess) | undefined;
+let controlPlane: (() => ChildProcess) | undefined;
 let jobs: JobApi | undefined;
+const supervisor = new Supervisor(
+  config,
+  report,
+  join(config.home, 'run', 'events.jsonl'),
+  async () => {
+    // A JobManager without high availability forgets its jobs: deploy them again.
+    if (jobs) deployed.push(...(await jobs.deployAll(report).catch(() => [])));
+  },
+);
 const deployed: string[] = [];
 
 async function shutdown(signal: string): Promise<void> {
   if (services.stopping) return;
   services.stopping = true;
+  supervisor.stop();
   report.step(`${signal}: stopping what this run started`);
   if (demo) {
     await demo.stop();
     report.info('demo traffic stopped');
   }
-  await services.stop(watcher, 'watcher');
+  await services.stop(watcher?.(), 'watcher');
   if (jobs) {
     // Jobs die with the cluster: when this run stops the JobManager, every running job is stopped
     // with a savepoint first (also those an earlier run started), so the next run resumes them.
@@ -107,7 +119,7 @@ async function shutdown(signal: string): Promise<void> {
       : deployed;
     await jobs.stopAll(toStop, report);
   }
-  await services.stop(controlPlane, 'control plane');
+  await services.stop(controlPlane?.(), 'control plane');
   if (services.parts.length)
     await down(config, consoleReporter('start'), { parts: services.parts });
   services.clear();
@@ -154,17 +166,20 @@ async function main(): Promise<void> {
   report.info((await buildDashboard(REPO_ROOT)) ? 'built ui/dist' : 'ui/dist is built');
 
   report.step(`step 4/6: the control plane on ${baseUrl}`);
-  controlPlane = services.start(
-    'control-plane',
-    ['control-plane/src/server.ts'],
-    {
-      PORT: String(settings.controlPlanePort),
-      OPERATOR_TOKEN: token,
-      KAFKA_BROKERS: kafkaBrokers,
-      FLINK_REST_URL: flinkRestUrl,
-      RELAY_ALLOWED_ORIGINS: settings.allowedOrigins,
-    },
-    logDir,
+  controlPlane = supervisor.keep('control-plane', (onExit) =>
+    services.start(
+      'control-plane',
+      ['control-plane/src/server.ts'],
+      {
+        PORT: String(settings.controlPlanePort),
+        OPERATOR_TOKEN: token,
+        KAFKA_BROKERS: kafkaBrokers,
+        FLINK_REST_URL: flinkRestUrl,
+        RELAY_ALLOWED_ORIGINS: settings.allowedOrigins,
+      },
+      logDir,
+      onExit,
+    ),
   );
   await waitFor('the control plane', async () => (await fetch(`${baseUrl}/health`)).ok, 60_000);
   report.info(`control plane ready (log: ${join(logDir, 'control-plane.log')})`);
@@ -182,12 +197,17 @@ async function main(): Promise<void> {
     demo = await startDemo({ dir: demoDir, webRate: settings.demoRate });
     report.info(`demo traffic into ${demoDir} (${demo.sections.length} course sections)`);
   }
-  watcher = services.start(
-    'watcher',
-    ['watcher/dist/watcher.mjs', '--config', watcherConfig],
-    { KAFKA_BROKERS: kafkaBrokers },
-    logDir,
+  watcher = supervisor.keep('watcher', (onExit) =>
+    services.start(
+      'watcher',
+      ['watcher/dist/watcher.mjs', '--config', watcherConfig],
+      { KAFKA_BROKERS: kafkaBrokers },
+      logDir,
+      onExit,
+    ),
   );
+  // From here on a runtime part whose process is gone is started again, whoever started it first.
+  supervisor.watchRuntime(PART_ORDER);
   report.info(`watcher running with ${watcherConfig} (log: ${join(logDir, 'watcher.log')})`);
 
   process.stdout.write(`

@@ -18,6 +18,9 @@ import kafkaAdmin from './plugins/kafka-admin.js';
 import jobsRoutes from './routes/api/jobs/index.js';
 import clusterRoutes from './routes/api/cluster/index.js';
 import auditRoutes from './routes/api/audit/index.js';
+import history from './history/plugin.js';
+import historyRoutes from './routes/api/history/index.js';
+import runtimeRoutes from './routes/api/runtime/index.js';
 import relay, { type RelayPluginOptions } from './relay/plugin.js';
 import uiStatic from './ui-static/plugin.js';
 
@@ -52,6 +55,12 @@ export async function app(fastify: FastifyInstance, options: AppOptions): Promis
   await fastify.register(jobsRoutes, { prefix: '/api/jobs' });
   await fastify.register(clusterRoutes, { prefix: '/api/cluster' });
   await fastify.register(auditRoutes, { prefix: '/api/audit' });
+  await fastify.register(history, {
+    campusTimeZone: options.config.campusTimeZone,
+    minuteRetentionDays: options.config.historyRetentionDays,
+  });
+  await fastify.register(historyRoutes, { prefix: '/api/history' });
+  await fastify.register(runtimeRoutes, { prefix: '/api/runtime' });
   fastify.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   if (options.relay !== false) await fastify.register(relay, options.relay ?? {});
   await fastify.register(uiStatic, { root: options.config.uiDist });

@@ -90,6 +90,17 @@ export const CONFIG_SCHEMA = Type.Object({
       description: 'PostgreSQL holding the history',
     }),
   ),
+  CAMPUS_TIMEZONE: Type.String({
+    default: 'Asia/Shanghai',
+    description:
+      "campus time zone (IANA): the history's campus-local dates, and the jobs' CAMPUS_TIMEZONE default",
+  }),
+  HISTORY_MINUTE_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description: 'days minute-level history rows are kept (hourly and daily rows are kept)',
+  }),
   JOBS_DIR: Type.String({
     default: join(CHECKOUT, 'jobs', 'sql'),
     defaultText: '<checkout>/jobs/sql',
@@ -99,6 +110,12 @@ export const CONFIG_SCHEMA = Type.Object({
     Type.String({
       defaultText: '<STACK_HOME>/control-plane',
       description: 'where the audit trail and known savepoints are kept',
+    }),
+  ),
+  RUNTIME_EVENTS: Type.Optional(
+    Type.String({
+      defaultText: '<STACK_HOME>/run/events.jsonl',
+      description: "the supervisor's record of crashes and restarts, shown on the operator page",
     }),
   ),
   RUNNER_JAR: Type.String({
@@ -184,11 +201,17 @@ export interface ControlPlaneConfig {
   kafkaPartitions: number;
   /** PostgreSQL holding the history. */
   databaseUrl: string;
+  /** IANA zone of the campus: campus-local dates in the history. */
+  campusTimeZone: string;
+  /** Days minute-level history rows are kept. */
+  historyRetentionDays: number;
   /** Folder of the analysts' job files; job names are file names here. */
   jobsDir: string;
   /** Where the audit trail and known savepoints are kept. */
   stateDir: string;
   runnerJar: string;
+  /** The supervisor's record of crashes and restarts under npm start. */
+  runtimeEventsFile: string;
   operatorToken: string;
   /** True when the token was generated because OPERATOR_TOKEN was not set. */
   generatedToken: boolean;
@@ -263,9 +286,12 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
     kafkaBrokers,
     kafkaPartitions: e.KAFKA_PARTITIONS,
     databaseUrl,
+    campusTimeZone: e.CAMPUS_TIMEZONE,
+    historyRetentionDays: e.HISTORY_MINUTE_RETENTION_DAYS,
     jobsDir: resolve(e.JOBS_DIR),
     stateDir: resolve(e.CONTROL_PLANE_STATE ?? join(e.STACK_HOME, 'control-plane')),
     runnerJar: resolve(e.RUNNER_JAR),
+    runtimeEventsFile: resolve(e.RUNTIME_EVENTS ?? join(e.STACK_HOME, 'run', 'events.jsonl')),
     operatorToken: e.OPERATOR_TOKEN ?? randomBytes(18).toString('base64url'),
     generatedToken: e.OPERATOR_TOKEN === undefined,
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
@@ -276,6 +302,7 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
     jobVariables: {
       BROKERS: kafkaBrokers,
       ...jdbcVariables(databaseUrl),
+      CAMPUS_TIMEZONE: e.CAMPUS_TIMEZONE,
       ...parseJobVariables(e.JOB_VARIABLES),
     },
     relay: relayConfigFrom({ ...e, KAFKA_BROKERS: kafkaBrokers }),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
-import { freePort, REPO_ROOT, spareStackEnv } from '@pulse/stack';
+import { freePort, loadConfig, REPO_ROOT, spareStackEnv, status } from '@pulse/stack';
 
 /** Processes whose environment or command line mention the runtime folder: what this run started. */
 function processesOf(home: string): string[] {
@@ -113,7 +113,12 @@ describe('npm start', async () => {
     const jobs = (await (await fetch(`${base}/api/jobs`)).json()) as {
       jobs: { name: string; state: string }[];
     };
-    expect(jobs.jobs.map((j) => j.name).sort()).toEqual(['attendance', 'pv_uv']);
+    // Every job file of the checkout is deployed.
+    const files = readdirSync(join(REPO_ROOT, 'jobs', 'sql'))
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => f.replace(/\.sql$/, ''))
+      .sort();
+    expect(jobs.jobs.map((j) => j.name).sort()).toEqual(files);
     expect(jobs.jobs.every((j) => j.state === 'RUNNING')).toBe(true);
 
     // The relay: PV/UV windows and attendance rows produced from the demo traffic.
@@ -183,6 +188,58 @@ describe('npm start', async () => {
     );
     expect(secondCode).toBe(3);
     expect(secondOut).toContain('already running');
+
+    // Self-healing: kill -9 of the TaskManager. The supervisor starts it again, says so on the
+    // operator page's feed, and the jobs come back RUNNING from their checkpoints, with every PV/UV
+    // window still in the output exactly once.
+    const stackConfig = loadConfig(env);
+    const tm = (await status(stackConfig)).find((p) => p.part === 'taskmanager');
+    expect(tm?.pid).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    process.kill(tm!.pid!, 'SIGKILL');
+    const healDeadline = Date.now() + 90_000;
+    let healed = false;
+    let events: { part: string; event: string }[] = [];
+    while (!healed && Date.now() < healDeadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      events = (
+        (await (await fetch(`${base}/api/runtime/events`)).json()) as { events: typeof events }
+      ).events;
+      const listed = (await (await fetch(`${base}/api/jobs`)).json()) as {
+        jobs: { state: string }[];
+      };
+      healed =
+        events.some((e) => e.part === 'taskmanager' && e.event === 'restarted') &&
+        listed.jobs.every((j) => j.state === 'RUNNING');
+    }
+    expect(events.map((e) => `${e.part} ${e.event}`)).toContain('taskmanager crashed');
+    expect(healed, JSON.stringify(events)).toBe(true);
+    // Windows closed after the recovery arrive, and none is written twice (read committed).
+    const consumer = kafka.consumer({
+      groupId: `start-test-${Date.now()}`,
+      readUncommitted: false,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'pvuv', fromBeginning: true });
+    const seen = new Map<string, number>();
+    let newest = 0;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const row = JSON.parse(message.value!.toString()) as {
+          window_start: string;
+          window_end: string;
+        };
+        const key = `${row.window_start}/${row.window_end}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        newest = Math.max(newest, Date.parse(row.window_end));
+      },
+    });
+    const windowsDeadline = Date.now() + 90_000;
+    while (newest <= killedAt && Date.now() < windowsDeadline)
+      await new Promise((r) => setTimeout(r, 1000));
+    await consumer.disconnect();
+    expect(newest).toBeGreaterThan(killedAt);
+    expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
 
     // Ctrl-C: everything it started stops, in order, and nothing is left.
     // (npm itself exits on the signal at once; the start script goes on stopping things in order.)

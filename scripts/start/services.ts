@@ -79,7 +79,13 @@ export class Services {
   }
 
   /** Starts a part as its own process: TypeScript through tsx, or a bundled .mjs as it is. */
-  start(name: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
+  start(
+    name: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    logDir: string,
+    onExit?: (code: number | null, signal: string | null) => void,
+  ): ChildProcess {
     const logFile = join(logDir, `${name}.log`);
     const log = openSync(logFile, 'a');
     // The watcher's bundle runs with a larger young generation: its parsing makes many short-lived strings.
@@ -98,8 +104,9 @@ export class Services {
       this.record();
     }
     child.on('exit', (code, signal) => {
-      if (!this.stopping)
-        this.report.warn(`${name} exited (${signal ?? `code ${code}`}); see ${logFile}`);
+      if (this.stopping) return;
+      this.report.warn(`${name} exited (${signal ?? `code ${code}`}); see ${logFile}`);
+      onExit?.(code, signal);
     });
     return child;
   }

@@ -18,6 +18,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   STOP_PENDING: 504,
   SAVEPOINT_FAILED: 502,
   FLINK_UNREACHABLE: 503,
+  HISTORY_BAD_REQUEST: 400,
+  HISTORY_UNAVAILABLE: 503,
 };
 
 /** One place that turns errors into responses: a reason and a stable code, never a stack. */

@@ -92,3 +92,12 @@ export const AuditEntry = Type.Object({
   result: Type.Optional(Type.String()),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
+
+/** A crash or restart of a runtime part or service, as npm start's supervisor recorded it. */
+export const RuntimeEvent = Type.Object({
+  at: Type.String(),
+  part: Type.String(),
+  event: Type.Union([Type.Literal('crashed'), Type.Literal('restarted'), Type.Literal('restart-failed')]),
+  detail: Type.String(),
+});
+export type RuntimeEvent = Static<typeof RuntimeEvent>;
