@@ -13,7 +13,7 @@ export const HistoryDate = Type.String({
 });
 
 /** Answer format: JSON (default) or CSV with the same rows and columns. */
-export const HistoryFormat = Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+export const HistoryFormat = Type.Enum(['json', 'csv'], {
   default: 'json',
   description: 'json (default) or csv: the same rows and columns',
 });
@@ -82,10 +82,9 @@ export const AttendanceHistory = Type.Object({
 });
 export type AttendanceHistory = Static<typeof AttendanceHistory>;
 
-export const TrafficStep = Type.Union(
-  [Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')],
-  { description: 'minute and hour buckets are UTC instants; day buckets are campus-local dates' },
-);
+export const TrafficStep = Type.Enum(['minute', 'hour', 'day'], {
+  description: 'minute and hour buckets are UTC instants; day buckets are campus-local dates',
+});
 export type TrafficStep = Static<typeof TrafficStep>;
 
 /** Traffic of one bucket: PV (requests), exact UV, and requests by status class. */

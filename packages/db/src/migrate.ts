@@ -27,7 +27,11 @@ export async function migrate(
   url: string,
   migrations: Migration[] = readMigrations(),
 ): Promise<MigrateResult> {
-  const client = new pg.Client({ connectionString: url, application_name: 'pulse-migrate' });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: 'pulse-migrate',
+    connectionTimeoutMillis: 10_000,
+  });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
