@@ -85,6 +85,10 @@ export function trafficRange(
       zone,
     );
   else fromMs = toMs - DEFAULT_RANGE_DAYS[step] * 86_400_000;
+  if (toMs <= fromMs) {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    throw new HistoryRequestError(`from (${iso(fromMs)}) must be before to (${iso(toMs)})`);
+  }
   if (step === 'day') {
     // Day rows cover whole campus days: widen the range to them.
     const fromDate = campusDate(fromMs, zone);
