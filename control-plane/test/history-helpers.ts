@@ -14,7 +14,15 @@ export async function freshDatabase(
   const url = withDatabase(baseDatabaseUrl, `${prefix}_${randomUUID().slice(0, 8)}`);
   await ensureDatabase(url);
   await migrate(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    // Counts (bigint) as numbers, as the API gives them.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
   return {
     url,
     pool,
