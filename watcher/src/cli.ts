@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, loadConfigFile } from './config.js';
+import { configHelp, loadOrExit } from '@pulse/kit';
+import { loadConfig, WATCHER_ENV_SCHEMA } from './config.js';
 import { Metrics, serveMetrics } from './metrics.js';
 import { Watcher } from './watcher.js';
-
-/** How long SIGTERM/SIGINT waits for the final commit before leaving without it. */
-const STOP_TIMEOUT_MS = Number(process.env.WATCHER_STOP_TIMEOUT_MS ?? 15_000);
 
 const HELP = `Watcher: tails web and Wi-Fi logs and a course schedule into Kafka, exactly once.
 
@@ -24,9 +22,10 @@ A minimal config (paths are relative to the config file):
 Formats: combined, common (Apache/nginx), wifi-json (campus controller), schedule-csv
 (course_id,section,room,aps,weekday,start_time,end_time,enrolled). Bad lines go to <topic>.dlq.
 
-Environment: KAFKA_BROKERS (overrides kafka.brokers), WATCHER_HTTP_PORT (overrides http.port),
-LOG_LEVEL (default info), WATCHER_STOP_TIMEOUT_MS (how long a stop waits for the final commit,
-default 15000). /health and /metrics are served on http.host:http.port.
+/health and /metrics are served on http.host:http.port.
+
+Environment:
+${configHelp(WATCHER_ENV_SCHEMA)}
 `;
 
 async function main(): Promise<void> {
@@ -41,20 +40,16 @@ async function main(): Promise<void> {
     process.stderr.write(`watcher: --config <file> is required\n\n${HELP}`);
     process.exit(2);
   }
-  let config;
-  try {
-    config = loadConfigFile(values.config);
-  } catch (err) {
-    process.stderr.write(`watcher: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-    process.exit(2);
-  }
+  const configFile = values.config;
+  const config = loadOrExit('watcher', () => loadConfig(configFile));
   const log = pino({
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: config.logLevel,
     base: { service: 'watcher', stateId: config.stateId },
   });
   const metrics = new Metrics();
+  // A producer engine that cannot load here is a configuration error too (kafka.producer).
+  const watcher = loadOrExit('watcher', () => new Watcher(config, log, metrics));
   const server = await serveMetrics(metrics, config.http.host, config.http.port);
-  const watcher = new Watcher(config, log, metrics);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -63,7 +58,7 @@ async function main(): Promise<void> {
     // Without Kafka the final commit cannot land; leaving then is safe (the committed positions in
     // Kafka are the truth and the rest is read again next time), so wait only so long.
     const deadline = new Promise<'timeout'>((r) =>
-      setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref(),
+      setTimeout(() => r('timeout'), config.stopTimeoutMs).unref(),
     );
     const outcome = await Promise.race([
       watcher.stop().catch((err: unknown) => log.error({ err }, 'stopped without a final commit')),
@@ -71,7 +66,7 @@ async function main(): Promise<void> {
     ]);
     if (outcome === 'timeout')
       log.warn(
-        { timeoutMs: STOP_TIMEOUT_MS },
+        { timeoutMs: config.stopTimeoutMs },
         'Kafka did not take the final commit in time; stopping anyway, uncommitted lines are read again at the next start',
       );
     server.close();

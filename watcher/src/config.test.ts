@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './config.js';
+import { ConfigError, configTable } from '@pulse/kit';
+import { parseConfig, WATCHER_ENV_SCHEMA } from './config.js';
 
 const source = {
   name: 'web',
@@ -25,13 +27,78 @@ describe('config', () => {
     });
   });
 
-  it('lets KAFKA_BROKERS and WATCHER_HTTP_PORT override the file', () => {
-    const c = parseConfig({ kafka: { brokers: ['a:1'] }, sources: [source] }, '/', {
-      KAFKA_BROKERS: 'b:2,c:3',
-      WATCHER_HTTP_PORT: '9999',
-    });
+  it('lets KAFKA_BROKERS, WATCHER_HTTP_PORT and WATCHER_PRODUCER override the file', () => {
+    const c = parseConfig(
+      { kafka: { brokers: ['a:1'], producer: 'librdkafka' }, sources: [source] },
+      '/',
+      { KAFKA_BROKERS: 'b:2,c:3', WATCHER_HTTP_PORT: '9999', WATCHER_PRODUCER: 'kafkajs' },
+    );
     expect(c.brokers).toEqual(['b:2', 'c:3']);
     expect(c.http.port).toBe(9999);
+    expect(c.producer).toBe('kafkajs');
+  });
+
+  it('follows the local runtime when neither the file nor KAFKA_BROKERS names brokers', () => {
+    expect(parseConfig({ sources: [source] }, '/', { KAFKA_PORT: '19092' }).brokers).toEqual([
+      '127.0.0.1:19092',
+    ]);
+    const fromFile = parseConfig({ kafka: { brokers: ['a:1'] }, sources: [source] }, '/', {
+      KAFKA_PORT: '19092',
+    });
+    expect(fromFile.brokers).toEqual(['a:1']);
+  });
+
+  it('reads the stop timeout, log level and partitions from the environment', () => {
+    expect(parseConfig({ sources: [source] }, '/', {})).toMatchObject({
+      stopTimeoutMs: 15_000,
+      logLevel: 'info',
+      kafkaPartitions: 3,
+    });
+    expect(
+      parseConfig({ sources: [source] }, '/', {
+        WATCHER_STOP_TIMEOUT_MS: '2500',
+        LOG_LEVEL: 'warn',
+        KAFKA_PARTITIONS: '6',
+      }),
+    ).toMatchObject({ stopTimeoutMs: 2500, logLevel: 'warn', kafkaPartitions: 6 });
+  });
+
+  it.each([
+    [
+      { WATCHER_PRODUCER: 'java' },
+      'WATCHER_PRODUCER',
+      'WATCHER_PRODUCER must be one of auto, librdkafka, kafkajs, got "java"',
+    ],
+    [
+      { WATCHER_STOP_TIMEOUT_MS: 'soon' },
+      'WATCHER_STOP_TIMEOUT_MS',
+      'WATCHER_STOP_TIMEOUT_MS must be an integer of at least 0, got "soon"',
+    ],
+    [
+      { WATCHER_HTTP_PORT: '70000' },
+      'WATCHER_HTTP_PORT',
+      'WATCHER_HTTP_PORT must be an integer from 0 to 65535, got "70000"',
+    ],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ],
+    [
+      { KAFKA_BROKERS: 'a:1,,b:2' },
+      'KAFKA_BROKERS',
+      'KAFKA_BROKERS must be host:port pairs separated by commas, got "a:1,,b:2"',
+    ],
+  ])('refuses a bad variable naming it (%#)', (env, variable, message) => {
+    const err = (() => {
+      try {
+        parseConfig({ sources: [source] }, '/', env);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ variable, message });
   });
 
   it.each([
@@ -53,5 +120,31 @@ describe('config', () => {
     [{ maxLineBytes: 10, sources: [source] }, 'config field "maxLineBytes" must be at least 64'],
   ])('refuses a bad config naming the field (%#)', (raw, message) => {
     expect(() => parseConfig(raw, '/', {})).toThrow(message);
+  });
+
+  it('names the field in the error for machines too', () => {
+    const err = (() => {
+      try {
+        parseConfig({ sources: [{ ...source, timezone: 'Mars/Olympus' }] }, '/', {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe('sources[0].timezone');
+  });
+
+  it('documents every environment variable in the README, as the schema says', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const cells = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('|') && !/^\|[\s|:-]+\|$/.test(l))
+        .map((l) => l.replace(/\s+/g, ' ').trim());
+    const section = readme.slice(
+      readme.indexOf('<!-- config:watcher -->'),
+      readme.indexOf('<!-- /config:watcher -->'),
+    );
+    expect(cells(section)).toEqual(cells(configTable(WATCHER_ENV_SCHEMA)));
   });
 });

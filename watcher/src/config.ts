@@ -1,228 +1,112 @@
+/**
+ * The watcher's settings: its JSON config file (`config-file.ts`) and the environment variables
+ * below, read and checked once at boot. This is the one module that reads `process.env`; the rest
+ * of the watcher reads the typed `WatcherConfig`. The same schema prints `--help` and the README's
+ * table of variables.
+ */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FORMATS, isValidZone, type Format, type VisitorId } from './formats/index.js';
-import { ENGINES, type EngineChoice } from './producers/index.js';
+import { Type } from 'typebox';
+import { ConfigError, readEnv, type Env } from '@pulse/kit';
+import { ENGINES } from './producers/index.js';
+import { parseConfigFile, type FileSettings } from './config-file.js';
 
-/** One watched source: files, how to read them, where their records go. */
-export interface SourceConfig {
-  name: string;
-  /** Files or globs (wildcards in the file-name part: `*`, `?`, `[...]`). */
-  paths: string[];
-  format: Format;
-  topic: string;
-  /** IANA zone for naive timestamps (Wi-Fi `connecttime`, schedule times). */
-  timezone: string;
-  visitorId: VisitorId;
-  /** schedule-csv only: publish the whole snapshot again this often, keeping Flink's join state alive. */
-  republishIntervalMs: number;
-}
+export {
+  isScheduleSource,
+  type LineSourceConfig,
+  type ScheduleSourceConfig,
+  type SourceConfig,
+} from './config-file.js';
 
-export interface WatcherConfig {
-  brokers: string[];
-  clientId: string;
-  /** The Kafka client that carries the transactions; `auto` prefers librdkafka. */
-  producer: EngineChoice;
-  /** Names this watcher's transactional id and its offsets topic; one running watcher per id. */
-  stateId: string;
-  offsetsTopic: string;
-  http: { host: string; port: number };
-  /** Largest line accepted; longer ones go to the DLQ cut at this size. */
-  maxLineBytes: number;
-  /** Largest record sent to a source topic; a line whose record is bigger goes to the DLQ. */
-  maxRecordBytes: number;
-  /** Per transaction; unset means the producer engine's default. */
-  batch: { maxRecords: number | undefined; maxBytes: number | undefined };
-  pollIntervalMs: number;
-  sources: SourceConfig[];
-}
-
-export class ConfigError extends Error {
-  readonly code = 'WATCHER_CONFIG';
-}
-
-type Json = Record<string, unknown>;
-
-function field<T>(
-  obj: Json,
-  path: string,
-  key: string,
-  check: (v: unknown) => v is T,
-  want: string,
-  fallback?: T,
-): T {
-  const value = obj[key];
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (!check(value))
-    throw new ConfigError(
-      `config field "${path}${key}" must be ${want}${value === undefined ? ' (missing)' : `, got ${JSON.stringify(value)}`}`,
-    );
-  return value;
-}
-
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-const isStrings = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.length > 0 && v.every(isString);
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Checks a parsed config and fills in documented defaults; errors name the field. */
-export function parseConfig(
-  raw: unknown,
-  baseDir = process.cwd(),
-  env: Record<string, string | undefined> = process.env,
-): WatcherConfig {
-  if (!isObject(raw)) throw new ConfigError('the config must be a JSON object');
-  const kafka = field(raw, '', 'kafka', isObject, 'an object', {});
-  const brokers = env.KAFKA_BROKERS
-    ? env.KAFKA_BROKERS.split(',')
-    : field(kafka, 'kafka.', 'brokers', isStrings, 'a non-empty list of host:port strings', [
-        '127.0.0.1:9092',
-      ]);
-  const stateId = field(
-    raw,
-    '',
-    'stateId',
-    (v): v is string => isString(v) && /^[A-Za-z0-9._-]+$/.test(v),
-    'a name of letters, digits, ".", "_" or "-"',
-    'watcher',
-  );
-  const http = field(raw, '', 'http', isObject, 'an object', {});
-  const batch = field(raw, '', 'batch', isObject, 'an object', {});
-  const sourcesRaw = field(
-    raw,
-    '',
-    'sources',
-    (v): v is unknown[] => Array.isArray(v) && v.length > 0,
-    'a non-empty list',
-  );
-  const names = new Set<string>();
-  const sources = sourcesRaw.map((s, i): SourceConfig => {
-    const p = `sources[${i}].`;
-    if (!isObject(s)) throw new ConfigError(`config field "sources[${i}]" must be an object`);
-    const name = field(s, p, 'name', isString, 'a non-empty string');
-    if (names.has(name))
-      throw new ConfigError(`config field "${p}name" repeats the source name "${name}"`);
-    names.add(name);
-    const format = field(
-      s,
-      p,
-      'format',
-      (v): v is Format => FORMATS.includes(v as Format),
-      `one of ${FORMATS.join(', ')}`,
-    );
-    const timezone = field(
-      s,
-      p,
-      'timezone',
-      (v): v is string => isString(v) && isValidZone(v),
-      'an IANA time zone such as Asia/Shanghai',
-      'UTC',
-    );
-    return {
-      name,
-      paths: field(s, p, 'paths', isStrings, 'a non-empty list of file paths or globs').map((f) =>
-        resolve(baseDir, f),
-      ),
-      format,
-      topic: field(s, p, 'topic', isString, 'a topic name'),
-      timezone,
-      visitorId: field(
-        s,
-        p,
-        'visitorId',
-        (v): v is VisitorId => v === 'ip' || v === 'ip+ua',
-        '"ip" or "ip+ua"',
-        'ip',
-      ),
-      republishIntervalMs: field(
-        s,
-        p,
-        'republishIntervalMs',
-        isInt,
-        'a whole number of milliseconds',
-        12 * 3600_000,
-      ),
-    };
-  });
-  const maxLineBytes = field(
-    raw,
-    '',
-    'maxLineBytes',
-    isInt,
-    'a whole number of bytes',
-    1024 * 1024,
-  );
-  if (maxLineBytes < 64) throw new ConfigError('config field "maxLineBytes" must be at least 64');
-  const maxRecordBytes = field(
-    raw,
-    '',
-    'maxRecordBytes',
-    isInt,
-    'a whole number of bytes',
-    1_000_000,
-  );
-  if (maxRecordBytes < 1024)
-    throw new ConfigError('config field "maxRecordBytes" must be at least 1024');
-  const producer = env.WATCHER_PRODUCER
-    ? (ENGINES.find((e) => e === env.WATCHER_PRODUCER) ??
-      (() => {
-        throw new ConfigError(`WATCHER_PRODUCER must be one of ${ENGINES.join(', ')}`);
-      })())
-    : field(
-        kafka,
-        'kafka.',
-        'producer',
-        (v): v is EngineChoice => ENGINES.includes(v as EngineChoice),
-        `one of ${ENGINES.join(', ')}`,
-        'auto',
-      );
-  return {
-    brokers,
-    clientId: field(kafka, 'kafka.', 'clientId', isString, 'a string', `watcher-${stateId}`),
-    producer,
-    stateId,
-    offsetsTopic: field(
-      raw,
-      '',
-      'offsetsTopic',
-      isString,
-      'a topic name',
-      `_watcher_offsets.${stateId}`,
+/** Every environment variable of the watcher, with its default and meaning. */
+export const WATCHER_ENV_SCHEMA = Type.Object({
+  KAFKA_BROKERS: Type.Optional(
+    Type.String({
+      pattern: '^[^,\\s]+(,[^,\\s]+)*$',
+      expect: 'host:port pairs separated by commas',
+      defaultText: 'kafka.brokers of the config file, else STACK_HOST:KAFKA_PORT',
+      description: 'Kafka bootstrap servers, comma-separated; overrides kafka.brokers',
+    }),
+  ),
+  STACK_HOST: Type.String({
+    default: '127.0.0.1',
+    description: 'host of the local runtime, for the brokers default',
+  }),
+  KAFKA_PORT: Type.Integer({
+    minimum: 1,
+    maximum: 65535,
+    default: 9092,
+    description: 'local Kafka port, for the brokers default',
+  }),
+  KAFKA_PARTITIONS: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 3,
+    description:
+      'partitions of the topics the watcher creates (source and DLQ topics; the offsets topic has one)',
+  }),
+  WATCHER_PRODUCER: Type.Optional(
+    Type.Union(
+      ENGINES.map((e) => Type.Literal(e)),
+      {
+        defaultText: 'kafka.producer of the config file (auto)',
+        description: 'the Kafka client carrying the transactions; overrides kafka.producer',
+      },
     ),
-    http: {
-      host: field(http, 'http.', 'host', isString, 'a host', '127.0.0.1'),
-      port: env.WATCHER_HTTP_PORT
-        ? Number(env.WATCHER_HTTP_PORT)
-        : field(http, 'http.', 'port', isInt, 'a port number', 9464),
-    },
-    maxLineBytes,
-    maxRecordBytes,
-    batch: {
-      maxRecords:
-        batch.maxRecords === undefined
-          ? undefined
-          : field(batch, 'batch.', 'maxRecords', isInt, 'a whole number'),
-      maxBytes:
-        batch.maxBytes === undefined
-          ? undefined
-          : field(batch, 'batch.', 'maxBytes', isInt, 'a whole number of bytes'),
-    },
-    pollIntervalMs: field(raw, '', 'pollIntervalMs', isInt, 'a whole number of milliseconds', 250),
-    sources,
+  ),
+  WATCHER_HTTP_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      defaultText: 'http.port of the config file (9464)',
+      description: 'port of /health and /metrics; overrides http.port',
+    }),
+  ),
+  WATCHER_STOP_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    default: 15_000,
+    description: 'how long SIGTERM/SIGINT waits for the final commit before leaving without it',
+  }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'log level (pino)' },
+  ),
+});
+
+/** Everything the watcher runs on: the config file's settings with the environment's applied. */
+export interface WatcherConfig extends FileSettings {
+  brokers: string[];
+  /** Partitions of topics the watcher creates whose catalog entry names no count. */
+  kafkaPartitions: number;
+  /** How long a stop waits for the final commit. */
+  stopTimeoutMs: number;
+  logLevel: string;
+}
+
+/** Checks a parsed config file against the environment; errors name the field or variable. */
+export function parseConfig(raw: unknown, baseDir: string, env: Env): WatcherConfig {
+  const e = readEnv(WATCHER_ENV_SCHEMA, env);
+  const file = parseConfigFile(raw, baseDir, {
+    ...(e.KAFKA_BROKERS ? { brokers: e.KAFKA_BROKERS.split(',') } : {}),
+    ...(e.WATCHER_HTTP_PORT !== undefined ? { httpPort: e.WATCHER_HTTP_PORT } : {}),
+    ...(e.WATCHER_PRODUCER ? { producer: e.WATCHER_PRODUCER } : {}),
+  });
+  return {
+    ...file,
+    brokers: file.brokers ?? [`${e.STACK_HOST}:${e.KAFKA_PORT}`],
+    kafkaPartitions: e.KAFKA_PARTITIONS,
+    stopTimeoutMs: e.WATCHER_STOP_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
   };
 }
 
-/** Reads and checks a config file; relative paths in it are relative to the file. */
-export function loadConfigFile(
-  path: string,
-  env: Record<string, string | undefined> = process.env,
-): WatcherConfig {
+/** Reads and checks a config file and the environment; relative paths are relative to the file. */
+export function loadConfig(path: string, env: Env = process.env): WatcherConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`cannot read config ${path}: ${(err as Error).message}`);
+    throw new ConfigError('--config', `cannot read config ${path}: ${(err as Error).message}`);
   }
   return parseConfig(raw, dirname(resolve(path)), env);
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Batch } from './batch.js';
-import type { SourceConfig } from './config.js';
+import type { LineSourceConfig } from './config.js';
 import { lineParser } from './formats/index.js';
 import { linesToRecords } from './records.js';
 import { packRecords, unpackStrings } from './packed.js';
 
-const source: SourceConfig = {
+const source: LineSourceConfig = {
   name: 'web',
   paths: ['/logs/*.log'],
   format: 'combined',

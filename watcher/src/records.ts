@@ -1,18 +1,13 @@
-import { dlqTopic } from '@pulse/contracts';
-import type { DlqRecord } from '@pulse/contracts';
+import { dlqRecordBytes, dlqTopic, type DlqRecord } from '@pulse/contracts';
 import type { Batch } from './batch.js';
-import type { SourceConfig } from './config.js';
+import type { LineSourceConfig, SourceConfig } from './config.js';
 import type { LineParser } from './formats/index.js';
 import type { RawLine } from './lines.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Room a DLQ record has beside its raw text (a line of up to maxLineBytes). */
-export const DLQ_OVERHEAD_BYTES = 32 * 1024;
-const DLQ_MAX_BYTES = 1024 * 1024 + DLQ_OVERHEAD_BYTES;
-
 /** Where refused lines are counted (the watcher's metrics); kept apart so this stays a plain function. */
-export type OnDlq = (source: SourceConfig) => void;
+export type OnDlq = (source: LineSourceConfig) => void;
 
 /** Adds a refused line to the batch for `<topic>.dlq`, keyed by its position. */
 export function addDlq(
@@ -22,7 +17,7 @@ export function addDlq(
   offset: number,
   raw: string,
   reason: string,
-  maxBytes = DLQ_MAX_BYTES,
+  maxBytes = dlqRecordBytes(),
 ): void {
   const value: DlqRecord = {
     raw,
@@ -49,7 +44,7 @@ export function addDlq(
 export function linesToRecords(
   lines: RawLine[],
   ctx: {
-    source: SourceConfig;
+    source: LineSourceConfig;
     parser: LineParser;
     path: string;
     maxLineBytes: number;
@@ -63,7 +58,7 @@ export function linesToRecords(
   const maxRecordBytes = ctx.maxRecordBytes ?? Infinity;
   const refuse = (offset: number, raw: string, reason: string) => {
     onDlq(source);
-    addDlq(batch, source, path, offset, raw, reason, maxLineBytes + DLQ_OVERHEAD_BYTES);
+    addDlq(batch, source, path, offset, raw, reason, dlqRecordBytes(maxLineBytes));
   };
   for (const line of lines) {
     let bytes = line.bytes;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ConfigError } from '@pulse/kit';
 import { KafkajsProducer } from './kafkajs.js';
 import { loadRdkafka, RdkafkaProducer } from './rdkafka.js';
 import type { ProducerOptions, TxProducer } from './types.js';
@@ -17,12 +18,13 @@ export function createProducer(
   const rd = loadRdkafka();
   if (!(rd instanceof Error)) return new RdkafkaProducer(rd, options);
   if (choice === 'librdkafka')
-    throw new Error(
+    throw new ConfigError(
+      'kafka.producer',
       `kafka.producer is "librdkafka" but node-rdkafka does not load here (${rd.message}); ` +
         'rebuild it with `npm rebuild node-rdkafka` (needs a C++ toolchain) or set kafka.producer to "kafkajs"',
     );
   log.warn(
-    { reason: rd.message },
+    { err: rd },
     'node-rdkafka is not available: using kafkajs, which is several times slower',
   );
   return new KafkajsProducer(options);

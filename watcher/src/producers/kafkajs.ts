@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { unpackStrings, type PackedRecords } from '../packed.js';
-import { TooLargeError, type ProducerOptions, type TxProducer } from './types.js';
+import { notConnected, TooLargeError, type ProducerOptions, type TxProducer } from './types.js';
 
 /** The watcher's transactions through kafkajs (pure JavaScript; slower, needs no native build). */
 export class KafkajsProducer implements TxProducer {
@@ -30,7 +30,7 @@ export class KafkajsProducer implements TxProducer {
   }
 
   async transact(messages: Iterable<[string, PackedRecords]>): Promise<void> {
-    if (!this.producer) throw new Error('producer not connected');
+    if (!this.producer) throw notConnected();
     const tx = await this.producer.transaction();
     try {
       const topicMessages = [...messages].map(([topic, records]) => {
@@ -48,7 +48,7 @@ export class KafkajsProducer implements TxProducer {
     } catch (err) {
       await tx.abort().catch(() => {});
       if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE')
-        throw new TooLargeError((err as Error).message);
+        throw new TooLargeError((err as Error).message, { cause: err });
       throw err;
     }
   }

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type { LibrdKafkaError, Producer } from 'node-rdkafka';
+import { sleep } from '@pulse/kit';
 import type { PackedRecords } from '../packed.js';
-import { TooLargeError, type ProducerOptions, type TxProducer } from './types.js';
+import { notConnected, TooLargeError, type ProducerOptions, type TxProducer } from './types.js';
 
 type RdKafka = typeof import('node-rdkafka');
 
@@ -33,7 +34,7 @@ const call = (fn: (cb: (err: LibrdKafkaError | null | undefined) => void) => voi
 function rdError(err: LibrdKafkaError | Error): Error {
   const code = (err as LibrdKafkaError).code;
   if (code === ERR_MSG_SIZE_TOO_LARGE || code === ERR__MSG_SIZE_TOO_LARGE)
-    return new TooLargeError(err.message);
+    return new TooLargeError(err.message, { cause: err });
   return err instanceof Error ? err : Object.assign(new Error(err.message), err);
 }
 
@@ -91,7 +92,7 @@ export class RdkafkaProducer implements TxProducer {
 
   async transact(messages: Iterable<[string, PackedRecords]>): Promise<void> {
     const producer = this.producer;
-    if (!producer) throw new Error('producer not connected');
+    if (!producer) throw notConnected();
     await call((cb) => producer.beginTransaction(cb));
     try {
       for (const [topic, { count, keys, values }] of messages) {
@@ -109,7 +110,7 @@ export class RdkafkaProducer implements TxProducer {
               // The local queue is full: let librdkafka's threads drain it, then go on.
               if ((err as LibrdKafkaError).code !== ERR_QUEUE_FULL) throw err;
               producer.poll();
-              await new Promise((r) => setTimeout(r, 5));
+              await sleep(5);
             }
           }
         }
@@ -123,7 +124,7 @@ export class RdkafkaProducer implements TxProducer {
 
   async probe(): Promise<void> {
     const producer = this.producer;
-    if (!producer) throw new Error('producer not connected');
+    if (!producer) throw notConnected();
     await call((cb) => producer.getMetadata({ timeout: 2_000 }, (err) => cb(err)));
   }
 

@@ -1,3 +1,4 @@
+import { CodedError } from '@pulse/kit';
 import type { PackedRecords } from '../packed.js';
 
 /** Which Kafka client carries the watcher's transactions. */
@@ -29,7 +30,18 @@ export interface ProducerOptions {
   maxMessageBytes: number;
 }
 
-/** A transaction the broker refused because a record or batch was too large. */
-export class TooLargeError extends Error {
-  readonly type = 'MESSAGE_TOO_LARGE';
+/**
+ * A transaction the broker refused because a record or batch was too large. Retriable: the watcher
+ * sends smaller batches after it.
+ */
+export class TooLargeError extends CodedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MESSAGE_TOO_LARGE', message, true, options);
+    this.name = 'TooLargeError';
+  }
+}
+
+/** A call on a producer that is not connected (it is between a failure and the reconnect). */
+export function notConnected(): CodedError {
+  return new CodedError('PRODUCER_NOT_CONNECTED', 'producer not connected', true);
 }

@@ -1,0 +1,246 @@
+/**
+ * The watcher's JSON config file: what each field may hold and its documented default. Errors name
+ * the field (`config field "sources[0].timezone" must be …`). The environment's overrides come in
+ * already checked from `config.ts`, the one place that reads the environment.
+ */
+import { ConfigError } from '@pulse/kit';
+import { DEFAULT_MAX_LINE_BYTES, watcherOffsetsTopic } from '@pulse/contracts';
+import { resolve } from 'node:path';
+import {
+  FORMATS,
+  isValidZone,
+  type Format,
+  type LineFormat,
+  type VisitorId,
+} from './formats/index.js';
+import { ENGINES, type EngineChoice } from './producers/index.js';
+
+interface SourceSettings {
+  name: string;
+  /** Files or globs (wildcards in the file-name part: `*`, `?`, `[...]`). */
+  paths: string[];
+  topic: string;
+  /** IANA zone for naive timestamps (Wi-Fi `connecttime`, schedule times). */
+  timezone: string;
+  visitorId: VisitorId;
+  /** schedule-csv only: publish the whole snapshot again this often, keeping Flink's join state alive. */
+  republishIntervalMs: number;
+}
+
+/** A source of log lines, tailed file by file. */
+export interface LineSourceConfig extends SourceSettings {
+  format: LineFormat;
+}
+
+/** A schedule file, published whole as a keyed snapshot whenever it changes. */
+export interface ScheduleSourceConfig extends SourceSettings {
+  format: 'schedule-csv';
+}
+
+/** One watched source: files, how to read them, where their records go. */
+export type SourceConfig = LineSourceConfig | ScheduleSourceConfig;
+
+/** True for the schedule sources; the others are tailed line by line. */
+export function isScheduleSource(source: SourceConfig): source is ScheduleSourceConfig {
+  return source.format === 'schedule-csv';
+}
+
+/** What the config file sets, defaults filled in. */
+export interface FileSettings {
+  brokers: string[] | undefined;
+  clientId: string;
+  /** The Kafka client that carries the transactions; `auto` prefers librdkafka. */
+  producer: EngineChoice;
+  /** Names this watcher's transactional id and its offsets topic; one running watcher per id. */
+  stateId: string;
+  offsetsTopic: string;
+  http: { host: string; port: number };
+  /** Largest line accepted; longer ones go to the DLQ cut at this size. */
+  maxLineBytes: number;
+  /** Largest record sent to a source topic; a line whose record is bigger goes to the DLQ. */
+  maxRecordBytes: number;
+  /** Per transaction; unset means the producer engine's default. */
+  batch: { maxRecords: number | undefined; maxBytes: number | undefined };
+  pollIntervalMs: number;
+  sources: SourceConfig[];
+}
+
+/** Settings of the environment that win over the file's (KAFKA_BROKERS, WATCHER_HTTP_PORT, WATCHER_PRODUCER). */
+export interface FileOverrides {
+  brokers?: string[];
+  httpPort?: number;
+  producer?: EngineChoice;
+}
+
+type Json = Record<string, unknown>;
+
+function invalid(path: string, message: string): ConfigError {
+  return new ConfigError(path, `config field "${path}" ${message}`);
+}
+
+function field<T>(
+  obj: Json,
+  path: string,
+  key: string,
+  check: (v: unknown) => v is T,
+  want: string,
+  fallback?: T,
+): T {
+  const value = obj[key];
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (!check(value))
+    throw invalid(
+      `${path}${key}`,
+      `must be ${want}${value === undefined ? ' (missing)' : `, got ${JSON.stringify(value)}`}`,
+    );
+  return value;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.length > 0 && v.every(isString);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parseSource(s: unknown, i: number, baseDir: string, names: Set<string>): SourceConfig {
+  const p = `sources[${i}].`;
+  if (!isObject(s)) throw invalid(`sources[${i}]`, 'must be an object');
+  const name = field(s, p, 'name', isString, 'a non-empty string');
+  if (names.has(name)) throw invalid(`${p}name`, `repeats the source name "${name}"`);
+  names.add(name);
+  const format = field(
+    s,
+    p,
+    'format',
+    (v): v is Format => FORMATS.includes(v as Format),
+    `one of ${FORMATS.join(', ')}`,
+  );
+  const timezone = field(
+    s,
+    p,
+    'timezone',
+    (v): v is string => isString(v) && isValidZone(v),
+    'an IANA time zone such as Asia/Shanghai',
+    'UTC',
+  );
+  const settings: SourceSettings = {
+    name,
+    paths: field(s, p, 'paths', isStrings, 'a non-empty list of file paths or globs').map((f) =>
+      resolve(baseDir, f),
+    ),
+    topic: field(s, p, 'topic', isString, 'a topic name'),
+    timezone,
+    visitorId: field(
+      s,
+      p,
+      'visitorId',
+      (v): v is VisitorId => v === 'ip' || v === 'ip+ua',
+      '"ip" or "ip+ua"',
+      'ip',
+    ),
+    republishIntervalMs: field(
+      s,
+      p,
+      'republishIntervalMs',
+      isInt,
+      'a whole number of milliseconds',
+      12 * 3600_000,
+    ),
+  };
+  // Two branches so the type follows the format: a schedule source or a line source.
+  return format === 'schedule-csv' ? { ...settings, format } : { ...settings, format };
+}
+
+/** Checks a parsed config file and fills in documented defaults; errors name the field. */
+export function parseConfigFile(
+  raw: unknown,
+  baseDir: string,
+  overrides: FileOverrides = {},
+): FileSettings {
+  if (!isObject(raw)) throw new ConfigError('config', 'the config must be a JSON object');
+  const kafka = field(raw, '', 'kafka', isObject, 'an object', {});
+  const brokers =
+    overrides.brokers ??
+    (kafka.brokers === undefined
+      ? undefined
+      : field(kafka, 'kafka.', 'brokers', isStrings, 'a non-empty list of host:port strings'));
+  const stateId = field(
+    raw,
+    '',
+    'stateId',
+    (v): v is string => isString(v) && /^[A-Za-z0-9._-]+$/.test(v),
+    'a name of letters, digits, ".", "_" or "-"',
+    'watcher',
+  );
+  const http = field(raw, '', 'http', isObject, 'an object', {});
+  const batch = field(raw, '', 'batch', isObject, 'an object', {});
+  const sourcesRaw = field(
+    raw,
+    '',
+    'sources',
+    (v): v is unknown[] => Array.isArray(v) && v.length > 0,
+    'a non-empty list',
+  );
+  const names = new Set<string>();
+  const sources = sourcesRaw.map((s, i) => parseSource(s, i, baseDir, names));
+  const maxLineBytes = field(
+    raw,
+    '',
+    'maxLineBytes',
+    isInt,
+    'a whole number of bytes',
+    DEFAULT_MAX_LINE_BYTES,
+  );
+  if (maxLineBytes < 64) throw invalid('maxLineBytes', 'must be at least 64');
+  const maxRecordBytes = field(
+    raw,
+    '',
+    'maxRecordBytes',
+    isInt,
+    'a whole number of bytes',
+    1_000_000,
+  );
+  if (maxRecordBytes < 1024) throw invalid('maxRecordBytes', 'must be at least 1024');
+  return {
+    brokers,
+    clientId: field(kafka, 'kafka.', 'clientId', isString, 'a string', `watcher-${stateId}`),
+    producer:
+      overrides.producer ??
+      field(
+        kafka,
+        'kafka.',
+        'producer',
+        (v): v is EngineChoice => ENGINES.includes(v as EngineChoice),
+        `one of ${ENGINES.join(', ')}`,
+        'auto',
+      ),
+    stateId,
+    offsetsTopic: field(
+      raw,
+      '',
+      'offsetsTopic',
+      isString,
+      'a topic name',
+      watcherOffsetsTopic(stateId),
+    ),
+    http: {
+      host: field(http, 'http.', 'host', isString, 'a host', '127.0.0.1'),
+      port: overrides.httpPort ?? field(http, 'http.', 'port', isInt, 'a port number', 9464),
+    },
+    maxLineBytes,
+    maxRecordBytes,
+    batch: {
+      maxRecords:
+        batch.maxRecords === undefined
+          ? undefined
+          : field(batch, 'batch.', 'maxRecords', isInt, 'a whole number'),
+      maxBytes:
+        batch.maxBytes === undefined
+          ? undefined
+          : field(batch, 'batch.', 'maxBytes', isInt, 'a whole number of bytes'),
+    },
+    pollIntervalMs: field(raw, '', 'pollIntervalMs', isInt, 'a whole number of milliseconds', 250),
+    sources,
+  };
+}
