@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { SourceConfig } from './config.js';
+import type { ScheduleSourceConfig } from './config.js';
+import { expand } from './files.js';
 import { parseSchedule } from './formats/index.js';
 import type { Batch } from './batch.js';
-import type { ScheduleState } from './offsets.js';
+import type { ScheduleState, StoredState } from './offsets.js';
+import { addDlq } from './records.js';
 
 const hash = (s: string) => createHash('sha1').update(s).digest('hex');
 
-export function scheduleStateKey(source: SourceConfig): string {
+/** The key of a schedule source's state in the offsets topic. */
+export function scheduleStateKey(source: ScheduleSourceConfig): string {
   return `schedule:${source.name}`;
 }
 
@@ -17,7 +20,7 @@ export function scheduleStateKey(source: SourceConfig): string {
  * Returns the new state, or undefined when there was nothing to do.
  */
 export async function publishSchedule(
-  source: SourceConfig,
+  source: ScheduleSourceConfig,
   path: string,
   previous: ScheduleState | undefined,
   batch: Batch,
@@ -60,4 +63,52 @@ export async function publishSchedule(
     rows,
     publishedAt: due ? now : (previous?.publishedAt ?? now),
   };
+}
+
+/**
+ * The schedule sources and what each last published. Their state travels in the same transaction
+ * as the rows, so after a crash the published snapshot and the state agree.
+ */
+export class ScheduleSources {
+  private published = new Map<string, ScheduleState>();
+
+  constructor(
+    private readonly sources: readonly ScheduleSourceConfig[],
+    private readonly onDlq: (source: ScheduleSourceConfig) => void,
+  ) {}
+
+  /** Takes what the offsets topic says was published (the truth after a reconnect). */
+  restore(stored: ReadonlyMap<string, StoredState>): void {
+    this.published = new Map();
+    for (const s of stored.values())
+      if (s.kind === 'schedule') this.published.set(s.state.source, s.state);
+  }
+
+  /** Adds to the batch whatever changed in each schedule file (or all of it when a republish is due). */
+  async fill(batch: Batch, now: number): Promise<void> {
+    for (const source of this.sources) {
+      for (const pattern of source.paths) {
+        for (const path of await expand(pattern)) {
+          const next = await publishSchedule(
+            source,
+            path,
+            this.published.get(source.name),
+            batch,
+            now,
+            (raw, offset, reason) => {
+              this.onDlq(source);
+              addDlq(batch, source, path, offset, raw, reason);
+            },
+          );
+          if (next) {
+            this.published.set(source.name, next);
+            batch.setState(
+              scheduleStateKey(source),
+              JSON.stringify({ kind: 'schedule', state: next }),
+            );
+          }
+        }
+      }
+    }
+  }
 }

@@ -1,28 +1,49 @@
+/**
+ * The topics the watcher writes, provisioned from the one catalog (`@pulse/contracts`): its
+ * offsets topic, each source topic, and each source topic's DLQ sized for `maxLineBytes`.
+ */
 import type { Kafka } from 'kafkajs';
-import { dlqTopic } from '@pulse/contracts';
+import { dlqTopicSpec, topicSpec, watcherOffsetsTopicSpec, type TopicSpec } from '@pulse/contracts';
+import { provisionTopics, type ProvisionReport } from '@pulse/contracts/kafka';
 import type { WatcherConfig } from './config.js';
 
-/** Creates the compacted offsets topic and the DLQ topics if absent (source topics auto-create). */
-export async function ensureTopics(kafka: Kafka, config: WatcherConfig): Promise<void> {
+/** A source topic the catalog does not know (an analyst's own): the broker's default settings. */
+export function ownTopicSpec(name: string): TopicSpec {
+  return { name, compacted: false, purpose: 'a source topic of the watcher outside the catalog' };
+}
+
+/**
+ * The specs the watcher provisions. A source topic outside the catalog is created with default
+ * settings when missing, but left as it is when it exists: its owner may have set it up so.
+ */
+export function watcherTopicSpecs(
+  config: Pick<WatcherConfig, 'offsetsTopic' | 'maxLineBytes' | 'sources'>,
+  existing: ReadonlySet<string>,
+): TopicSpec[] {
+  const topics = [...new Set(config.sources.map((s) => s.topic))];
+  const sourceSpecs = topics.flatMap((t) => {
+    const spec = topicSpec(t) ?? (existing.has(t) ? undefined : ownTopicSpec(t));
+    return spec ? [spec] : [];
+  });
+  return [
+    watcherOffsetsTopicSpec(config.offsetsTopic),
+    ...sourceSpecs,
+    ...topics.map((t) => dlqTopicSpec(t, config.maxLineBytes)),
+  ];
+}
+
+/** Makes the watcher's topics exist with their settings; says what it created and changed. */
+export async function provisionWatcherTopics(
+  kafka: Kafka,
+  config: WatcherConfig,
+): Promise<ProvisionReport> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const topics = [
-      {
-        topic: config.offsetsTopic,
-        numPartitions: 1,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-      },
-      // A DLQ record carries a whole refused line (up to maxLineBytes) plus its context.
-      ...[...new Set(config.sources.map((s) => dlqTopic(s.topic)))].map((topic) => ({
-        topic,
-        configEntries: [
-          { name: 'max.message.bytes', value: String(config.maxLineBytes + 64 * 1024) },
-        ],
-      })),
-    ].filter((t) => !existing.has(t.topic));
-    if (topics.length) await admin.createTopics({ topics, waitForLeaders: true });
+    return await provisionTopics(admin, watcherTopicSpecs(config, existing), {
+      defaultPartitions: config.kafkaPartitions,
+    });
   } finally {
     await admin.disconnect();
   }

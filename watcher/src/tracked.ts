@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { SourceConfig } from './config.js';
+import type { LineSourceConfig } from './config.js';
 import type { FileIdentity } from './files.js';
 import type { LineParser } from './formats/index.js';
 
@@ -7,7 +7,7 @@ import type { LineParser } from './formats/index.js';
 export interface Tracked {
   key: string;
   id: FileIdentity;
-  source: SourceConfig;
+  source: LineSourceConfig;
   parser: LineParser;
   path: string;
   fh: FileHandle;
@@ -18,5 +18,6 @@ export interface Tracked {
   size: number;
   /** Still matched by the source's paths; a rotated-away or deleted file is read to its end, then released. */
   matched: boolean;
+  /** When a line was last read from it (or it was first tracked). */
   idleSince: number;
 }

@@ -1,49 +1,42 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+/**
+ * The watcher: wires the tracked files, the schedule sources and the transactional producer into
+ * one loop that reads a batch while the previous one commits. The parts each hold one idea:
+ * `tracking.ts` (which files, where they stand), `fill.ts` (a batch from the files),
+ * `schedule-source.ts` (schedule snapshots), `commit.ts` (one transaction per batch),
+ * `offsets.ts` (positions back from Kafka) and `topics.ts` (the topics it writes).
+ */
+import { dirname } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { watch, type FSWatcher } from 'chokidar';
-import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { backoffDelay } from '@pulse/kit';
-import type { SourceConfig, WatcherConfig } from './config.js';
+import { backoffDelay, retry, sleep } from '@pulse/kit';
+import { dlqRecordBytes } from '@pulse/contracts';
+import { isScheduleSource, type SourceConfig, type WatcherConfig } from './config.js';
 import { Batch } from './batch.js';
-import { expand, fileKey, hasGlob, identify, sameFile, type FileIdentity } from './files.js';
-import { lineParser } from './formats/index.js';
-import { readLines } from './lines.js';
-import { addDlq, DLQ_OVERHEAD_BYTES, linesToRecords } from './records.js';
+import { batchLimits, Committer } from './commit.js';
+import { hasGlob } from './files.js';
+import { fillFromFiles } from './fill.js';
 import type { Metrics } from './metrics.js';
-import { ensureTopics } from './topics.js';
-import type { Tracked } from './tracked.js';
-import { restoreState, type FileState, type ScheduleState, type StoredState } from './offsets.js';
-import { publishSchedule, scheduleStateKey } from './schedule-source.js';
-import { createProducer, TooLargeError, type TxProducer } from './producers/index.js';
+import { restoreState } from './offsets.js';
+import { createProducer, type TxProducer } from './producers/index.js';
+import { ScheduleSources } from './schedule-source.js';
+import { provisionWatcherTopics } from './topics.js';
+import { FileTracker } from './tracking.js';
 
-const RELEASE_AFTER_MS = 5_000;
-/** A record's JSON around its line's own text: field names, file path, repeated visitor id. */
-const RECORD_OVERHEAD_BYTES = 1024;
-/**
- * Lines parsed per read step. Each step's records are packed into a buffer at once, so the
- * strings parsing makes are garbage by the next young-generation collection: small steps keep
- * what that collection has to copy small.
- */
-const STEP_LINES = 2_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Room for Kafka's framing around the largest record the watcher sends. */
+const RECORD_FRAMING_BYTES = 64 * 1024;
 
 /** Tails the configured files into Kafka, one transaction per batch together with the new positions. */
 export class Watcher {
   private readonly kafka: Kafka;
   private readonly producer: TxProducer;
-  private readonly files = new Map<string, Tracked>();
-  /** Keys of files dropped (truncated) whose positions are deleted with the next transaction. */
-  private dropped: string[] = [];
-  private restored = new Map<string, StoredState>();
-  private schedules = new Map<string, ScheduleState>();
+  private readonly tracker: FileTracker;
+  private readonly schedules: ScheduleSources;
+  private readonly committer: Committer;
   private fsWatcher: FSWatcher | undefined;
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
-  /** Shrinks when the broker refuses a batch as too large, so one odd setting cannot stall the watcher. */
-  private batchScale = 1;
-  private readonly batchLimits: { maxRecords: number; maxBytes: number };
   private readonly countDlq = (source: SourceConfig) =>
     this.metrics.add(this.metrics.dlqRecords, source.name, 1);
 
@@ -65,25 +58,28 @@ export class Watcher {
         clientId: config.clientId,
         transactionalId: `watcher-${config.stateId}`,
         maxMessageBytes:
-          Math.max(config.maxRecordBytes, config.maxLineBytes + DLQ_OVERHEAD_BYTES) + 64 * 1024,
+          Math.max(config.maxRecordBytes, dlqRecordBytes(config.maxLineBytes)) +
+          RECORD_FRAMING_BYTES,
       },
       log,
     );
-    // librdkafka splits a transaction into requests itself; kafkajs sends each partition's share
-    // of a batch as one request, which the broker refuses above 1 MiB.
-    const defaults =
-      this.producer.engine === 'librdkafka'
-        ? { maxRecords: 20_000, maxBytes: 16 * 1024 * 1024 }
-        : { maxRecords: 5_000, maxBytes: 900 * 1024 };
-    this.batchLimits = {
-      maxRecords: config.batch.maxRecords ?? defaults.maxRecords,
-      maxBytes: config.batch.maxBytes ?? defaults.maxBytes,
-    };
     metrics.producer = this.producer.engine;
     this.producer.onUnreachable = (reason) => {
       if (this.metrics.kafkaUp) this.log.warn({ reason }, 'Kafka unreachable');
       this.metrics.kafkaUp = false;
     };
+    this.tracker = new FileTracker(
+      config.sources.filter((s) => !isScheduleSource(s)),
+      { log, bytesBehind: metrics.bytesBehind },
+    );
+    this.schedules = new ScheduleSources(config.sources.filter(isScheduleSource), this.countDlq);
+    this.committer = new Committer(
+      this.producer,
+      config.offsetsTopic,
+      batchLimits(this.producer.engine, config.batch),
+      metrics,
+      log,
+    );
   }
 
   /** Connects, restores positions from the offsets topic and starts tailing. */
@@ -98,45 +94,49 @@ export class Watcher {
     this.loop = this.run();
   }
 
-  /** (Re)connects the transactional producer and reloads the committed positions; retries until Kafka answers. */
+  /**
+   * (Re)connects the transactional producer and reloads the committed positions; retries until
+   * Kafka answers, except while stopping, when one retry is enough.
+   */
   private async connect(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ensureTopics(this.kafka, this.config);
-        // Registering the transactional id fences any earlier incarnation and aborts its open transaction.
-        await this.producer.connect();
-        this.restored = await restoreState(this.kafka, this.producer, this.config.offsetsTopic);
-        this.schedules = new Map(
-          [...this.restored.values()]
-            .filter((s): s is { kind: 'schedule'; state: ScheduleState } => s.kind === 'schedule')
-            .map((s) => [s.state.source, s.state]),
-        );
-        // Positions in Kafka are the truth: whatever was read but not committed is read again.
-        for (const f of this.files.values()) {
-          const stored = this.restored.get(f.key);
-          f.committed = stored?.kind === 'file' ? stored.state.offset : 0;
-          f.readPos = f.committed;
+    let attempts = 0;
+    await retry(
+      async () => {
+        attempts++;
+        try {
+          const topics = await provisionWatcherTopics(this.kafka, this.config);
+          if (topics.created.length || topics.changed.length)
+            this.log.info(
+              { created: topics.created, changed: topics.changed },
+              'topics provisioned from the catalog',
+            );
+          // Registering the transactional id fences any earlier incarnation and aborts its open transaction.
+          await this.producer.connect();
+          const stored = await restoreState(this.kafka, this.producer, this.config.offsetsTopic);
+          this.tracker.restore(stored);
+          this.schedules.restore(stored);
+        } catch (err) {
+          this.metrics.kafkaUp = false;
+          throw err;
         }
-        this.metrics.kafkaUp = true;
-        this.log.info(
-          {
-            files: [...this.restored.values()].filter((s) => s.kind === 'file').length,
-            topic: this.config.offsetsTopic,
-          },
-          'positions restored from Kafka',
-        );
-        return;
-      } catch (err) {
-        this.metrics.kafkaUp = false;
-        const delay = backoffDelay(attempt, { initialDelayMs: 500, maxDelayMs: 10_000 });
-        this.log.warn(
-          { err: (err as Error).message, attempt, retryInMs: delay },
-          'Kafka unavailable; reading is paused until it is back',
-        );
-        if (!this.running && attempt > 1 && this.loop) throw err;
-        await sleep(delay);
-      }
-    }
+      },
+      {
+        retries: Infinity,
+        initialDelayMs: 500,
+        maxDelayMs: 10_000,
+        shouldRetry: () => this.running || !this.loop || attempts < 2,
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.log.warn(
+            { err: error, attempt, retryInMs: delayMs },
+            'Kafka unavailable; reading is paused until it is back',
+          ),
+      },
+    );
+    this.metrics.kafkaUp = true;
+    this.log.info(
+      { files: this.tracker.restoredCount, topic: this.config.offsetsTopic },
+      'positions restored from Kafka',
+    );
   }
 
   /**
@@ -150,7 +150,7 @@ export class Watcher {
     let failures = 0;
     for (;;) {
       if (this.running && Date.now() - lastScan >= this.config.pollIntervalMs) {
-        await this.scan();
+        await this.tracker.scan();
         lastScan = Date.now();
       }
       const batch = new Batch();
@@ -168,7 +168,7 @@ export class Watcher {
         failures = 0;
       }
       if (!batch.empty) {
-        inflight = this.send(batch);
+        inflight = this.commit(batch);
         continue; // more may be waiting: read again at once
       }
       if (!this.running) return;
@@ -191,238 +191,37 @@ export class Watcher {
     }
   }
 
-  /** Finds files: new ones, renamed ones, truncated ones, and those that left the paths. */
-  private async scan(): Promise<void> {
-    const seen = new Set<string>();
-    for (const source of this.config.sources) {
-      if (source.format === 'schedule-csv') continue;
-      for (const pattern of source.paths) {
-        for (const path of await expand(pattern)) {
-          const found = await identify(path);
-          if (!found) continue;
-          let tracked: Tracked | undefined;
-          for (const f of [...this.files.values()].filter(
-            (t) => t.id.dev === found.id.dev && t.id.ino === found.id.ino,
-          )) {
-            if (found.size >= f.readPos && (await sameFile(path, f.id))) tracked = f;
-            else {
-              // Same inode, other content, or shorter than what was read: truncated (copytruncate).
-              this.log.warn(
-                { file: path, size: found.size, position: f.readPos },
-                'file truncated or rewritten: reading it from the start',
-              );
-              await this.drop(f);
-            }
-          }
-          if (!tracked) tracked = await this.track(source, path, found.id);
-          if (!tracked) continue;
-          tracked.path = path;
-          tracked.matched = true;
-          seen.add(tracked.key);
-        }
-      }
-    }
-    for (const f of this.files.values()) {
-      if (!seen.has(f.key)) f.matched = false;
-      try {
-        f.size = (await f.fh.stat()).size;
-      } catch {
-        f.size = f.readPos;
-      }
-      this.metrics.bytesBehind.set(f.path, Math.max(0, f.size - f.committed));
-    }
-  }
-
-  private async drop(f: Tracked): Promise<void> {
-    this.files.delete(f.key);
-    this.restored.delete(f.key);
-    this.dropped.push(f.key);
-    this.metrics.bytesBehind.delete(f.path);
-    await f.fh.close().catch(() => {});
-  }
-
-  private async track(
-    source: SourceConfig,
-    path: string,
-    id: FileIdentity,
-  ): Promise<Tracked | undefined> {
-    // A restored position is matched by device and inode, then checked on its own fingerprint length.
-    let committed = 0;
-    let key = fileKey(id);
-    for (const [k, s] of this.restored) {
-      if (
-        s.kind === 'file' &&
-        s.state.dev === id.dev &&
-        s.state.ino === id.ino &&
-        s.state.source === source.name &&
-        !this.files.has(k) &&
-        (await sameFile(path, s.state))
-      ) {
-        committed = s.state.offset;
-        key = k;
-        id = { dev: s.state.dev, ino: s.state.ino, fpLen: s.state.fpLen, fpHash: s.state.fpHash };
-        break;
-      }
-    }
-    let fh: FileHandle;
-    try {
-      fh = await open(path, 'r');
-    } catch {
-      return undefined;
-    }
-    const size = (await stat(path)).size;
-    if (size < committed) committed = 0; // truncated while we were away
-    const tracked: Tracked = {
-      key,
-      id,
-      source,
-      parser: lineParser(source.format as 'combined', {
-        timezone: source.timezone,
-        visitorId: source.visitorId,
-      }),
-      path,
-      fh,
-      committed,
-      readPos: committed,
-      size,
-      matched: true,
-      idleSince: Date.now(),
-    };
-    this.files.set(key, tracked);
-    this.log.info({ file: path, key, from: committed, source: source.name }, 'tailing file');
-    return tracked;
-  }
-
-  /** Reads from rotated-away files first (to their end), then the live ones, until the batch is full. */
+  /** The dropped files' deletions, lines from the files (rotated-away ones first), schedule changes. */
   private async fill(batch: Batch): Promise<void> {
-    for (const key of this.dropped) if (!this.files.has(key)) batch.setState(key, null);
-    const order = [...this.files.values()].sort((a, b) => Number(a.matched) - Number(b.matched));
-    // After the broker refused a batch as too large, batches shrink (batchScale) until one fits.
-    const maxRecords = Math.max(1, Math.floor(this.batchLimits.maxRecords * this.batchScale));
-    const maxBytes = Math.max(4096, Math.floor(this.batchLimits.maxBytes * this.batchScale));
-    for (const f of order) {
-      // A record is bigger than its line (field names, file path), so read in steps sized to what
-      // is left: the batch, and so any one partition's share of it, stays under the broker's limit.
-      while (f.readPos < f.size && batch.records < maxRecords && batch.bytes < maxBytes) {
-        const left = maxBytes - batch.bytes;
-        const { lines, next } = await readLines(
-          f.fh,
-          f.readPos,
-          f.size,
-          Math.max(4096, Math.floor(left / 3)),
-          this.config.maxLineBytes,
-          Math.max(
-            1,
-            Math.min(
-              maxRecords - batch.records,
-              Math.floor(left / RECORD_OVERHEAD_BYTES),
-              STEP_LINES,
-            ),
-          ),
-        );
-        if (next === f.readPos) break;
-        this.metrics.add(this.metrics.linesRead, f.source.name, lines.length);
-        const step = new Batch();
-        linesToRecords(
-          lines,
-          {
-            source: f.source,
-            parser: f.parser,
-            path: f.path,
-            maxLineBytes: this.config.maxLineBytes,
-            maxRecordBytes: this.config.maxRecordBytes,
-          },
-          step,
-          this.countDlq,
-        );
-        batch.absorb(step);
-        f.readPos = next;
-        f.idleSince = Date.now();
-        batch.positions.set(f.key, next);
-        const state: FileState = { ...f.id, source: f.source.name, path: f.path, offset: next };
-        batch.setState(f.key, JSON.stringify({ kind: 'file', state }));
-      }
-    }
-    for (const source of this.config.sources.filter((s) => s.format === 'schedule-csv')) {
-      for (const pattern of source.paths) {
-        for (const path of await expand(pattern)) {
-          const previous = this.schedules.get(source.name);
-          const next = await publishSchedule(
-            source,
-            path,
-            previous,
-            batch,
-            Date.now(),
-            (raw, offset, reason) => {
-              this.countDlq(source);
-              addDlq(batch, source, path, offset, raw, reason);
-            },
-          );
-          if (next) {
-            this.schedules.set(source.name, next);
-            batch.setState(
-              scheduleStateKey(source),
-              JSON.stringify({ kind: 'schedule', state: next }),
-            );
-          }
-        }
-      }
-    }
+    this.tracker.addTombstones(batch);
+    await fillFromFiles(batch, this.tracker.readingOrder(), {
+      limits: this.committer.limits,
+      maxLineBytes: this.config.maxLineBytes,
+      maxRecordBytes: this.config.maxRecordBytes,
+      onLines: (source, lines) => this.metrics.add(this.metrics.linesRead, source.name, lines),
+      onDlq: this.countDlq,
+    });
+    await this.schedules.fill(batch, Date.now());
   }
 
-  /** One transaction: the records and the positions they bring the files to. Says whether it landed. */
-  private async send(batch: Batch): Promise<boolean> {
-    this.metrics.txStartedMs = Date.now();
-    try {
-      await this.producer.transact(batch.messages(this.config.offsetsTopic));
-    } catch (err) {
-      this.metrics.txStartedMs = undefined;
-      this.metrics.kafkaUp = false;
-      if (err instanceof TooLargeError) {
-        this.batchScale = Math.max(1 / 256, this.batchScale / 2);
-        this.log.warn(
-          { batchScale: this.batchScale },
-          'the broker refused the batch as too large: sending smaller batches',
-        );
-      }
-      this.log.warn(
-        { err: (err as Error).message, records: batch.records, engine: this.producer.engine },
-        'transaction failed; reconnecting and reading again from the committed positions',
-      );
-      return false;
-    }
-    this.metrics.txStartedMs = undefined;
-    for (const [key, position] of batch.positions) {
-      const f = this.files.get(key);
-      if (f) f.committed = position;
-    }
-    if (this.dropped.length) this.dropped = this.dropped.filter((k) => !batch.state.has(k));
-    for (const [topic, count] of batch.counts())
-      this.metrics.add(this.metrics.recordsSent, topic, count);
-    this.metrics.lastCommitMs = Date.now();
-    this.metrics.commits++;
-    this.metrics.kafkaUp = true;
-    return true;
+  /** Sends the batch in one transaction; once it landed, its positions are the committed ones. */
+  private async commit(batch: Batch): Promise<boolean> {
+    const landed = await this.committer.send(batch);
+    if (landed) this.tracker.committed(batch);
+    return landed;
   }
 
-  /** Closes files that left the paths (rotated away, deleted) once read to the end and quiet. */
+  /** Closes files that left the paths once read to the end and quiet, deleting their positions. */
   private async release(): Promise<void> {
-    const gone = [...this.files.values()].filter(
-      (f) => !f.matched && f.committed >= f.size && Date.now() - f.idleSince > RELEASE_AFTER_MS,
-    );
+    const gone = this.tracker.releasable();
     if (gone.length === 0) return;
     const batch = new Batch();
     for (const f of gone) batch.setState(f.key, null);
-    if (!(await this.send(batch))) {
+    if (!(await this.commit(batch))) {
       await this.connect();
       return;
     }
-    for (const f of gone) {
-      await f.fh.close().catch(() => {});
-      this.files.delete(f.key);
-      this.metrics.bytesBehind.delete(f.path);
-      this.log.info({ file: f.path, key: f.key }, 'released file (read to its end)');
-    }
+    await this.tracker.release(gone);
   }
 
   /** Flushes the open batch, commits, and disconnects. */
@@ -431,7 +230,7 @@ export class Watcher {
     this.wake?.();
     await this.loop;
     await this.fsWatcher?.close();
-    for (const f of this.files.values()) await f.fh.close().catch(() => {});
+    await this.tracker.closeAll();
     await this.producer.disconnect();
   }
 }
