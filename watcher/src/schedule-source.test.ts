@@ -36,7 +36,7 @@ function published(batch: Batch) {
   const list = batch.byTopic.get('course_schedule');
   if (!list) return [];
   return list.keys.map((k, i) => {
-    const v = list.values[i];
+    const v = list.values[i] ?? null;
     return [k, v === null ? null : (JSON.parse(v) as { room: string }).room];
   });
 }
