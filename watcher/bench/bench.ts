@@ -28,6 +28,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { readEnv, sleep } from '@pulse/kit';
+import { dlqTopic, watcherOffsetsTopic } from '@pulse/contracts';
+import { provisionTopics } from '@pulse/contracts/kafka';
+import { WATCHER_ENV_SCHEMA } from '../src/config.js';
+import { ownTopicSpec } from '../src/topics.js';
 import { formatClfTime } from '../src/formats/clf.js';
 
 const { values } = parseArgs({
@@ -41,7 +46,8 @@ const LINES = Number(values.lines);
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const REPO = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const TARGET_LINES_PER_S = 100_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Partitions of the fresh topics: as the watcher would create them (KAFKA_PARTITIONS). */
+const PARTITIONS = readEnv(WATCHER_ENV_SCHEMA, process.env).KAFKA_PARTITIONS;
 
 function ensureKcat(): void {
   if (spawnSync('kcat', ['-V']).status === 0) return;
@@ -200,20 +206,19 @@ async function main(): Promise<void> {
   const mib = bytes / 1024 / 1024;
   console.log(`  ${mib.toFixed(1)} MiB`);
 
-  // Fresh topics, created (with the broker's default partitions) before either side starts, as
-  // they exist before a real deployment ships to them: neither figure includes topic creation.
+  // Fresh topics, created (as a topic of one's own, default settings) before either side starts,
+  // as they exist before a real deployment ships to them: neither figure includes topic creation.
   const admin = new Kafka({
     clientId: 'bench-watcher',
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   }).admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [kcatTopic, ...engines.map((e) => `bench-watcher-${e}-${id}`)].map((topic) => ({
-      topic,
-    })),
-    waitForLeaders: true,
-  });
+  await provisionTopics(
+    admin,
+    [kcatTopic, ...engines.map((e) => `bench-watcher-${e}-${id}`)].map(ownTopicSpec),
+    { defaultPartitions: PARTITIONS },
+  );
 
   const runs: {
     engine: string;
@@ -286,7 +291,7 @@ async function main(): Promise<void> {
       .deleteTopics({
         topics: [
           kcatTopic,
-          ...runs.flatMap((r) => [r.topic, `${r.topic}.dlq`, `_watcher_offsets.${r.stateId}`]),
+          ...runs.flatMap((r) => [r.topic, dlqTopic(r.topic), watcherOffsetsTopic(r.stateId)]),
         ],
       })
       .catch(() => {});

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, REPO_ROOT } from '@pulse/stack';
+import { sleep } from '@pulse/kit';
 import { formatClfTime } from '../src/formats/clf.js';
 
-export { freePort };
+export { freePort, sleep };
 
 export const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const uid = () => randomUUID().slice(0, 8);
@@ -18,6 +19,7 @@ export interface Setup {
   logs: string;
   configFile: string;
   topics: { access: string; wifi: string; schedule: string };
+  stateId: string;
   port: number;
   brokers: string;
 }
@@ -33,13 +35,14 @@ export async function setup(
   mkdirSync(logs);
   const id = uid();
   const topics = { access: `access-${id}`, wifi: `wifi-${id}`, schedule: `schedule-${id}` };
+  const stateId = `test-${id}`;
   const port = await freePort();
   const configFile = join(dir, 'watcher.json');
   writeFileSync(
     configFile,
     JSON.stringify({
       kafka: { brokers: [kafkaBrokers], producer },
-      stateId: `test-${id}`,
+      stateId,
       http: { port },
       pollIntervalMs: 100,
       sources: [
@@ -68,23 +71,37 @@ export async function setup(
       ...extra,
     }),
   );
-  return { dir, logs, configFile, topics, port, brokers: kafkaBrokers };
+  return { dir, logs, configFile, topics, stateId, port, brokers: kafkaBrokers };
 }
 
-/** Starts the watcher CLI as its own process (so it can be killed for real). */
-export function startWatcher(s: Setup): ChildProcess {
+/**
+ * Starts the watcher CLI as its own process (so it can be killed for real). `onLog` receives its
+ * log lines (pino JSON on stdout), at LOG_LEVEL info instead of warn.
+ */
+export function startWatcher(
+  s: Setup,
+  onLog?: (entry: Record<string, unknown>) => void,
+): ChildProcess {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(REPO_ROOT, 'watcher', 'src', 'cli.ts'), '--config', s.configFile],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, KAFKA_BROKERS: s.brokers, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, KAFKA_BROKERS: s.brokers, LOG_LEVEL: onLog ? 'info' : 'warn' },
+      stdio: ['ignore', onLog ? 'pipe' : 'ignore', 'pipe'],
     },
   );
   child.stderr!.on('data', (d: Buffer) => {
     if (process.env.WATCHER_TEST_VERBOSE) process.stderr.write(d);
   });
+  if (onLog) {
+    let rest = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const lines = (rest + d.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) if (line) onLog(JSON.parse(line) as Record<string, unknown>);
+    });
+  }
   return child;
 }
 
@@ -161,5 +178,3 @@ export async function readTopics(
 export function webLine(n: number, ts = Date.UTC(2026, 0, 1, 0, 0, 0) + n * 10): string {
   return `10.0.${(n >> 8) & 255}.${n & 255} - - [${formatClfTime(ts)}] "GET /n/${n} HTTP/1.1" 200 ${n % 1000} "-" "test-agent"`;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
