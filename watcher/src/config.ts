@@ -49,7 +49,7 @@ export const WATCHER_ENV_SCHEMA = Type.Object({
     Type.Union(
       ENGINES.map((e) => Type.Literal(e)),
       {
-        defaultText: 'kafka.producer of the config file (auto)',
+        defaultText: 'kafka.producer of the config file, else auto',
         description: 'the Kafka client carrying the transactions; overrides kafka.producer',
       },
     ),
@@ -58,7 +58,7 @@ export const WATCHER_ENV_SCHEMA = Type.Object({
     Type.Integer({
       minimum: 0,
       maximum: 65535,
-      defaultText: 'http.port of the config file (9464)',
+      defaultText: 'http.port of the config file, else 9464',
       description: 'port of /health and /metrics; overrides http.port',
     }),
   ),
