@@ -104,7 +104,6 @@ async function main(): Promise<number> {
       STACK_EXTERNAL: '1',
       KAFKA_BROKERS: stack.endpoints.kafkaBrokers,
       FLINK_REST_URL: stack.endpoints.flinkRestUrl,
-      DATABASE_URL: stack.endpoints.databaseUrl,
       FORCE_COLOR: '0',
     };
     const vitest = await run(

@@ -2,10 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@pulse/db';
+import { endpoints, loadConfig } from '@pulse/stack';
 
-/** The test run's PostgreSQL (the local stack's unless DATABASE_URL names another). */
-export const baseDatabaseUrl =
-  process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/pulse';
+/**
+ * The test run's PostgreSQL: the local stack's (PG_PORT, STACK_HOST), or DATABASE_URL's. Tests
+ * only ever use databases of their own on it.
+ */
+export const baseDatabaseUrl = endpoints(loadConfig()).databaseUrl;
 
 /** A new database with the history schema, so tests never touch the real history. */
 export async function freshDatabase(

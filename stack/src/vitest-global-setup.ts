@@ -14,7 +14,6 @@ export default async function setup(): Promise<() => Promise<void>> {
   const e = endpoints(config);
   process.env.KAFKA_BROKERS ??= e.kafkaBrokers;
   process.env.FLINK_REST_URL ??= e.flinkRestUrl;
-  process.env.DATABASE_URL ??= e.databaseUrl;
   return async () => {
     if (result.started.length > 0 && process.env.STACK_KEEP !== '1') {
       await down(config, silentReporter, { parts: result.started });

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { dropDatabase, ensureDatabase, migrate, withClient, withDatabase } from '@pulse/db';
+import { endpoints, loadConfig as loadStackConfig } from '@pulse/stack';
 import {
   ARTIFACTS,
   BROKERS,
@@ -26,8 +27,9 @@ import {
   type Proc,
 } from './e2e-system.js';
 
+// A database of its own on the stack's PostgreSQL (PG_PORT, or DATABASE_URL's server).
 const DB = withDatabase(
-  process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/pulse',
+  endpoints(loadStackConfig()).databaseUrl,
   `pulse_history_e2e_${randomUUID().slice(0, 8)}`,
 );
 const PAST = '2026-09-08';

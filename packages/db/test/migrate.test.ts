@@ -7,13 +7,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   dropDatabase,
   ensureDatabase,
+  localDatabaseUrl,
   migrate,
   readMigrations,
   withClient,
   withDatabase,
 } from '../src/index.js';
 
-const base = process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/pulse';
+// The stack's PostgreSQL, as its launcher configures it (this package sits below the launcher).
+const base =
+  process.env.DATABASE_URL ||
+  localDatabaseUrl(process.env.STACK_HOST || '127.0.0.1', Number(process.env.PG_PORT || 5432));
 const url = withDatabase(base, `pulse_migrate_${randomUUID().slice(0, 8)}`);
 
 describe('migrate', () => {
