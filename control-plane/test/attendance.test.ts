@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { TOPICS, topicSpec, type TopicSpec } from '@pulse/contracts';
 import { provisionTopics } from '@pulse/contracts/kafka';
-import { dropDatabase, ensureDatabase, migrate, withClient, withDatabase } from '@pulse/db';
+import { withClient } from '@pulse/db';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import {
@@ -23,6 +23,7 @@ import {
   uid,
   withAdmin,
 } from './kafka-helpers.js';
+import { freshDatabase } from './history-helpers.js';
 import {
   expectedAttendance,
   type Association,
@@ -137,18 +138,17 @@ describe('attendance job', () => {
   };
   let jobId = '';
   // A database of its own with the history schema: the job's JDBC sink writes there.
-  const databaseUrl = withDatabase(process.env.DATABASE_URL!, `attendance_test_${id}`);
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
 
   beforeAll(async () => {
-    await ensureDatabase(databaseUrl);
-    await migrate(databaseUrl);
+    db = await freshDatabase('attendance_test');
     app = await buildApp({
       config: {
         ...loadConfig({
           ...process.env,
           KAFKA_BROKERS: brokers,
           FLINK_REST_URL: flinkUrl,
-          DATABASE_URL: databaseUrl,
+          DATABASE_URL: db.url,
         }),
         operatorToken: TOKEN,
         logLevel: 'warn',
@@ -177,7 +177,7 @@ describe('attendance job', () => {
     if (jobId) await app.flink.cancelJob(jobId).catch(() => {});
     await app.close();
     await deleteTopics(Object.values(vars).filter((v) => v.includes(id)));
-    await dropDatabase(databaseUrl);
+    await db.drop();
   });
 
   it('writes exactly the rows the rule gives, live in mid-class and after a roster change', async () => {
@@ -292,10 +292,10 @@ describe('attendance job', () => {
 
     // The same rows in PostgreSQL (the JDBC sink flushes every second).
     const deadline = Date.now() + 60_000;
-    let history = await historyTable(databaseUrl);
+    let history = await historyTable(db.url);
     while (!sameTable(history, want) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1000));
-      history = await historyTable(databaseUrl);
+      history = await historyTable(db.url);
     }
     expect(sorted(history)).toEqual(sorted(want));
   });

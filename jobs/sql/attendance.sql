@@ -39,6 +39,7 @@
 -- var MIN_OVERLAP_MINUTES = 10
 -- var GRACE_MINUTES = 10
 -- var CAMPUS_TIMEZONE = Asia/Shanghai
+-- var MINI_BATCH = true
 -- #include tables/common.sql
 -- #include tables/wifi_log.sql
 -- #include tables/course_schedule.sql
@@ -51,6 +52,11 @@ SET 'table.exec.state.ttl' = '${STATE_TTL}';
 -- FROM_UNIXTIME and CAST(TIMESTAMP AS BIGINT) convert in this zone: UTC makes them plain epoch
 -- conversions (UNIX_TIMESTAMP is avoided: the planner treats it as non-deterministic).
 SET 'table.local-time-zone' = 'UTC';
+-- Mini-batches fold the many updates of one key (an interval's end, a class's counts) into one
+-- before passing them on, at the cost of up to a second of latency (see README.md).
+SET 'table.exec.mini-batch.enabled' = '${MINI_BATCH}';
+SET 'table.exec.mini-batch.allow-latency' = '1 s';
+SET 'table.exec.mini-batch.size' = '5000';
 
 CREATE TABLE attendance (
   course_id STRING,
@@ -153,28 +159,47 @@ SELECT s.course_id, s.section, s.weekday, s.start_time, s.end_time,
   COALESCE(NULLIF(s.timezone, ''), '${CAMPUS_TIMEZONE}') AS tz, t.ap
 FROM course_schedule AS s CROSS JOIN UNNEST(s.aps) AS t (ap);
 
--- Intervals on a section's access points, with the local dates they start and end on.
-CREATE TEMPORARY VIEW section_intervals AS
-SELECT p.course_id, p.section, p.weekday, p.start_time, p.end_time, p.tz, i.mac, i.start_ts, i.end_ts,
-  SUBSTR(CONVERT_TZ(FROM_UNIXTIME(i.start_ts), 'UTC', p.tz), 1, 10) AS start_date,
-  SUBSTR(CONVERT_TZ(FROM_UNIXTIME(i.end_ts - 1), 'UTC', p.tz), 1, 10) AS end_date
-FROM intervals AS i
-JOIN section_aps AS p ON i.ap = p.ap;
+-- Whether each date the Wi-Fi log reaches has classes: within a term (when the calendar has
+-- terms) and not a holiday. A day either side of each association's UTC date covers every zone.
+CREATE TEMPORARY VIEW log_dates AS
+SELECT DISTINCT log_date FROM (
+  SELECT FROM_UNIXTIME(ts - 86400, 'yyyy-MM-dd') AS log_date FROM associations
+  UNION ALL
+  SELECT FROM_UNIXTIME(ts, 'yyyy-MM-dd') AS log_date FROM associations
+  UNION ALL
+  SELECT FROM_UNIXTIME(ts + 86400, 'yyyy-MM-dd') AS log_date FROM associations
+);
 
--- An interval (at most a day long) can meet a class on the date it starts or the date it ends.
-CREATE TEMPORARY VIEW dated_intervals AS
-SELECT course_id, section, class_date, mac, start_ts, end_ts,
-  CAST(TO_TIMESTAMP(CONVERT_TZ(CONCAT(class_date, ' ', start_time), tz, 'UTC')) AS BIGINT) AS class_start,
-  CAST(TO_TIMESTAMP(CONVERT_TZ(CONCAT(class_date, ' ', end_time), tz, 'UTC')) AS BIGINT) AS class_end
-FROM section_intervals
-CROSS JOIN UNNEST(ARRAY[start_date, CASE WHEN end_date <> start_date THEN end_date ELSE '' END]) AS d (class_date)
-WHERE class_date <> '' AND MOD(DAYOFWEEK(CAST(class_date AS DATE)) + 5, 7) + 1 = weekday;
+CREATE TEMPORARY VIEW class_days AS
+SELECT class_date, MOD(DAYOFWEEK(CAST(class_date AS DATE)) + 5, 7) + 1 AS weekday
+FROM (
+  SELECT d.log_date AS class_date,
+    MAX(CASE WHEN c.kind = 'term' THEN 1 ELSE 0 END) AS terms_known,
+    MAX(CASE WHEN c.kind = 'term' AND d.log_date BETWEEN c.first_date AND c.last_date THEN 1 ELSE 0 END) AS in_term,
+    MAX(CASE WHEN c.kind = 'holiday' AND d.log_date BETWEEN c.first_date AND c.last_date THEN 1 ELSE 0 END) AS holiday
+  FROM (SELECT log_date, 1 AS k FROM log_dates) AS d
+  LEFT JOIN (SELECT kind, first_date, last_date, 1 AS k FROM term_calendar) AS c ON d.k = c.k
+  GROUP BY d.log_date
+)
+WHERE (terms_known = 0 OR in_term = 1) AND holiday = 0;
 
+-- Every class held on those dates, on each access point of its room, as epoch seconds: the time
+-- zone conversion happens once per class and access point, not once per association.
+CREATE TEMPORARY VIEW class_windows AS
+SELECT p.course_id, p.section, p.ap, d.class_date,
+  CAST(TO_TIMESTAMP(CONVERT_TZ(CONCAT(d.class_date, ' ', p.start_time), p.tz, 'UTC')) AS BIGINT) AS class_start,
+  CAST(TO_TIMESTAMP(CONVERT_TZ(CONCAT(d.class_date, ' ', p.end_time), p.tz, 'UTC')) AS BIGINT) AS class_end
+FROM class_days AS d
+JOIN section_aps AS p ON d.weekday = p.weekday;
+
+-- Intervals on a class's access points that overlap it, and by how many seconds.
 CREATE TEMPORARY VIEW class_overlaps AS
-SELECT course_id, section, class_date, mac, start_ts, end_ts, class_start, class_end,
-  (CASE WHEN end_ts < class_end THEN end_ts ELSE class_end END)
-    - (CASE WHEN start_ts > class_start THEN start_ts ELSE class_start END) AS seconds
-FROM dated_intervals;
+SELECT w.course_id, w.section, w.class_date, i.mac, i.start_ts, i.end_ts, w.class_start, w.class_end,
+  (CASE WHEN i.end_ts < w.class_end THEN i.end_ts ELSE w.class_end END)
+    - (CASE WHEN i.start_ts > w.class_start THEN i.start_ts ELSE w.class_start END) AS seconds
+FROM intervals AS i
+JOIN class_windows AS w
+  ON i.ap = w.ap AND i.start_ts < w.class_end AND i.end_ts > w.class_start;
 
 -- Each device's time in the room during each class, and when it came and went.
 CREATE TEMPORARY VIEW device_presence AS
@@ -185,7 +210,6 @@ SELECT course_id, section, class_date, mac,
   MAX(class_start) AS class_start,
   MAX(class_end) AS class_end
 FROM class_overlaps
-WHERE seconds > 0
 GROUP BY course_id, section, class_date, mac;
 
 -- Devices present at a class, with their owner when the registry has the device and that owner
@@ -237,26 +261,6 @@ FROM class_roster AS ro
 LEFT JOIN device_registry AS r ON ro.student_id = r.student_id
 GROUP BY ro.course_id, ro.section;
 
--- Whether each date that appears in the Wi-Fi log has classes: within a term (when the calendar
--- has terms) and not a holiday. Dates a day either side of the UTC date cover every time zone.
-CREATE TEMPORARY VIEW log_dates AS
-SELECT DISTINCT log_date FROM (
-  SELECT FROM_UNIXTIME(ts - 86400, 'yyyy-MM-dd') AS log_date FROM associations
-  UNION ALL
-  SELECT FROM_UNIXTIME(ts, 'yyyy-MM-dd') AS log_date FROM associations
-  UNION ALL
-  SELECT FROM_UNIXTIME(ts + 86400, 'yyyy-MM-dd') AS log_date FROM associations
-);
-
-CREATE TEMPORARY VIEW class_days AS
-SELECT d.log_date AS class_date,
-  MAX(CASE WHEN c.kind = 'term' THEN 1 ELSE 0 END) AS terms_known,
-  MAX(CASE WHEN c.kind = 'term' AND d.log_date BETWEEN c.first_date AND c.last_date THEN 1 ELSE 0 END) AS in_term,
-  MAX(CASE WHEN c.kind = 'holiday' AND d.log_date BETWEEN c.first_date AND c.last_date THEN 1 ELSE 0 END) AS holiday
-FROM (SELECT log_date, 1 AS k FROM log_dates) AS d
-LEFT JOIN (SELECT kind, first_date, last_date, 1 AS k FROM term_calendar) AS c ON d.k = c.k
-GROUP BY d.log_date;
-
 -- Unit 'students' when the section has a roster and the registry knows a device of at least one
 -- of its students; otherwise devices, over the roster size or the schedule's enrolled count.
 CREATE TEMPORARY VIEW attendance_rows AS
@@ -274,9 +278,7 @@ FROM (
     CASE WHEN ro.registered > 0 THEN c.other_devices ELSE CAST(0 AS BIGINT) END AS other_devices
   FROM class_counts AS c
   JOIN course_schedule AS s ON c.course_id = s.course_id AND c.section = s.section
-  JOIN class_days AS cd ON c.class_date = cd.class_date
   LEFT JOIN rosters AS ro ON c.course_id = ro.course_id AND c.section = ro.section
-  WHERE (cd.terms_known = 0 OR cd.in_term = 1) AND cd.holiday = 0
 );
 
 INSERT INTO attendance SELECT * FROM attendance_rows;
