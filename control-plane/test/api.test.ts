@@ -75,6 +75,7 @@ describe('job API', () => {
       'broken.sql',
       'datagen.sql',
       'pv_uv.sql',
+      'traffic_history.sql',
     ]);
     expect(jobs.find((j) => j.name === 'pv_uv')?.hash).toMatch(/^[0-9a-f]{12}$/);
   });
