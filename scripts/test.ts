@@ -5,7 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { consoleReporter, down, loadConfig, REPO_ROOT, silentReporter, up } from '@pulse/stack';
+import {
+  consoleReporter,
+  down,
+  loadConfig,
+  prepareTestDatabase,
+  REPO_ROOT,
+  silentReporter,
+  up,
+} from '@pulse/stack';
 
 interface Counts {
   passed: number;
@@ -104,6 +112,8 @@ async function main(): Promise<number> {
       STACK_EXTERNAL: '1',
       KAFKA_BROKERS: stack.endpoints.kafkaBrokers,
       FLINK_REST_URL: stack.endpoints.flinkRestUrl,
+      // Jobs the tests deploy keep their history in pulse_test, not in the developer's pulse.
+      DATABASE_URL: await prepareTestDatabase(config),
       FORCE_COLOR: '0',
     };
     const vitest = await run(

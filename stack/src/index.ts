@@ -11,3 +11,4 @@ export { PART_ORDER, type PartName } from './parts.js';
 export { ARTIFACT_SETS, libDir, resolveArtifacts } from './artifacts.js';
 export { freePort, spareStackEnv } from './health.js';
 export { tryLock, releaseLock } from './lock.js';
+export { prepareTestDatabase } from './test-database.js';

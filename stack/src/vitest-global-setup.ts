@@ -6,6 +6,7 @@
 import { consoleReporter, silentReporter } from './log.js';
 import { loadConfig, endpoints } from './config.js';
 import { down, up } from './stack.js';
+import { prepareTestDatabase } from './test-database.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.STACK_EXTERNAL === '1') return async () => {};
@@ -14,6 +15,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   const e = endpoints(config);
   process.env.KAFKA_BROKERS ??= e.kafkaBrokers;
   process.env.FLINK_REST_URL ??= e.flinkRestUrl;
+  process.env.DATABASE_URL ??= await prepareTestDatabase(config);
   return async () => {
     if (result.started.length > 0 && process.env.STACK_KEEP !== '1') {
       await down(config, silentReporter, { parts: result.started });

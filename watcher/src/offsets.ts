@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { CodedError } from '@pulse/kit';
 import type { FileIdentity } from './files.js';
 import type { TxProducer } from './producers/index.js';
 import { packRecords } from './packed.js';
@@ -49,7 +50,13 @@ export async function restoreState(
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () =>
-          reject(new Error(`restoring positions from ${topic} timed out after ${timeoutMs} ms`)),
+          reject(
+            new CodedError(
+              'RESTORE_TIMEOUT',
+              `restoring positions from ${topic} timed out after ${timeoutMs} ms`,
+              true,
+            ),
+          ),
         timeoutMs,
       );
       void consumer
