@@ -13,6 +13,14 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/**
+ * The database tests use beside a URL's (`pulse` → `pulse_test`): jobs deployed by tests write
+ * their history there, never into the history a developer's running system keeps.
+ */
+export function testDatabaseUrl(url: string): string {
+  return withDatabase(url, `${databaseName(url)}_test`);
+}
+
 /** The database a URL names. */
 export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';

@@ -9,6 +9,7 @@ export { migrate, MigrationError, type MigrateResult } from './migrate.js';
 export {
   localDatabaseUrl,
   withDatabase,
+  testDatabaseUrl,
   databaseName,
   withClient,
   serverVersion,
