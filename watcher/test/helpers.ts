@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, REPO_ROOT } from '@pulse/stack';
-import { sleep } from '@pulse/kit';
+import { retry, sleep } from '@pulse/kit';
 import { formatClfTime } from '../src/formats/clf.js';
 
 export { freePort, sleep };
@@ -148,7 +148,8 @@ export async function readTopics(
     maxBytes: 50 * 1024 * 1024,
   });
   await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
+  // Right after a broker restart its metadata may not list the partitions yet (a retriable error).
+  await retry(() => consumer.subscribe({ topics, fromBeginning: true }), { retries: 10 });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
     const check = () => {
