@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   const token = operatorToken();
 
-  report.step('step 1/6: the runtime (ZooKeeper, Kafka, Flink 1.12.7)');
+  report.step('step 1/6: the runtime (ZooKeeper, Kafka, Flink 1.12.7, PostgreSQL)');
   const stack = await up(config, report);
   services.own(stack.started);
   const { kafkaBrokers, flinkRestUrl } = endpoints(config);
