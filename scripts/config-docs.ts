@@ -11,12 +11,14 @@ import { configTable } from '@pulse/kit';
 import { REPO_ROOT, STACK_CONFIG_SCHEMA } from '@pulse/stack';
 import { CONFIG_SCHEMA } from '../control-plane/src/config.js';
 import { START_CONFIG_SCHEMA } from './start/config.js';
+import { WATCHER_ENV_SCHEMA } from '../watcher/src/config.js';
 
 /** Each table's marker name and the schema it shows. */
 export const TABLES: Record<string, TObject> = {
   stack: STACK_CONFIG_SCHEMA,
   start: START_CONFIG_SCHEMA,
   'control-plane': CONFIG_SCHEMA,
+  watcher: WATCHER_ENV_SCHEMA,
 };
 
 const README = join(REPO_ROOT, 'README.md');
