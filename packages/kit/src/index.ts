@@ -14,3 +14,4 @@ export {
   type ConfigRow,
   type Env,
 } from './config.js';
+export { isTimeZone, wallClock, offsetAt } from './zone.js';

@@ -1,54 +1,11 @@
 /**
  * Naive local times ("2019-09-02 15:23:02", no zone) to UTC, in an IANA zone, without a library:
- * Intl tells the zone's offset at an instant; two rounds settle it, also across DST changes.
+ * Intl tells the zone's offset at an instant (kit's zone module); two rounds settle it, also across
+ * DST changes.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
+import { isTimeZone, offsetAt } from '@pulse/kit';
 /** True when the zone name is one Intl knows. */
-export function isValidZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's UTC offset in minutes at an instant. */
-export function offsetAt(zone: string, utcMs: number): number {
-  const parts = Object.fromEntries(
-    formatter(zone)
-      .formatToParts(new Date(utcMs))
-      .map((p) => [p.type, p.value]),
-  );
-  const asUtc = Date.UTC(
-    Number(parts.year),
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
-  );
-  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
-}
+export const isValidZone = isTimeZone;
 
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/;
 
