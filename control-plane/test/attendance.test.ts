@@ -24,6 +24,7 @@ import {
   withAdmin,
 } from './kafka-helpers.js';
 import { freshDatabase } from './history-helpers.js';
+import { privateJobsDir } from './private-jobs.js';
 import {
   expectedAttendance,
   type Association,
@@ -140,16 +141,21 @@ describe('attendance job', () => {
   // A database of its own with the history schema: the job's JDBC sink writes there.
   let db: Awaited<ReturnType<typeof freshDatabase>>;
 
+  let jobs: ReturnType<typeof privateJobsDir>;
+
   beforeAll(async () => {
     db = await freshDatabase('attendance_test');
+    const config = loadConfig({
+      ...process.env,
+      KAFKA_BROKERS: brokers,
+      FLINK_REST_URL: flinkUrl,
+      DATABASE_URL: db.url,
+    });
+    jobs = privateJobsDir(config.jobsDir, 'attendance', `attendance-test-${id}`);
     app = await buildApp({
       config: {
-        ...loadConfig({
-          ...process.env,
-          KAFKA_BROKERS: brokers,
-          FLINK_REST_URL: flinkUrl,
-          DATABASE_URL: db.url,
-        }),
+        ...config,
+        jobsDir: jobs.dir,
         operatorToken: TOKEN,
         logLevel: 'warn',
       },
@@ -178,6 +184,7 @@ describe('attendance job', () => {
     await app.close();
     await deleteTopics(Object.values(vars).filter((v) => v.includes(id)));
     await db.drop();
+    jobs.remove();
   });
 
   it('writes exactly the rows the rule gives, live in mid-class and after a roster change', async () => {

@@ -129,24 +129,30 @@ CREATE TABLE attendance_history (
 );
 
 -- Successful associations: the MAC as 12 lower-case hex digits (any case or separators in the
--- log), the access point, the instant in epoch seconds.
+-- log), the access point, the instant in epoch seconds, and as the event-time attribute.
 CREATE TEMPORARY VIEW associations AS
 SELECT
   REGEXP_REPLACE(LOWER(mac), '[^0-9a-f]', '') AS mac,
   currentapname AS ap,
-  ts_ms / 1000 AS ts
+  ts_ms / 1000 AS ts,
+  event_time
 FROM wifi_log
 WHERE connectresult = 'Success' AND ts_ms IS NOT NULL AND mac IS NOT NULL AND currentapname IS NOT NULL;
 
 -- Candidate ends of the interval that starts at each association: silence expiry, and every later
--- association of the device within the silence.
+-- association of the device within the silence. The second is an event-time interval join: it
+-- keeps only the last MAX_SILENCE_MINUTES of associations (behind the watermark) in its state and
+-- compares each new one with the device's associations of that span only. An association later
+-- than that behind the watermark still gets its own interval, but may no longer cut the one
+-- before it short.
 CREATE TEMPORARY VIEW interval_ends AS
 SELECT mac, ap, ts, ts + ${MAX_SILENCE_MINUTES} * 60 AS end_ts FROM associations
 UNION ALL
 SELECT a.mac, a.ap, a.ts, b.ts AS end_ts
-FROM associations AS a
-JOIN associations AS b
-  ON a.mac = b.mac AND b.ts > a.ts AND b.ts < a.ts + ${MAX_SILENCE_MINUTES} * 60;
+FROM associations AS a, associations AS b
+WHERE a.mac = b.mac AND b.ts > a.ts AND b.ts < a.ts + ${MAX_SILENCE_MINUTES} * 60
+  AND b.event_time >= a.event_time
+  AND b.event_time <= a.event_time + INTERVAL '1' MINUTE * ${MAX_SILENCE_MINUTES};
 
 CREATE TEMPORARY VIEW intervals AS
 SELECT mac, ap, ts AS start_ts, MIN(end_ts) AS end_ts
@@ -162,13 +168,17 @@ FROM course_schedule AS s CROSS JOIN UNNEST(s.aps) AS t (ap);
 -- Whether each date the Wi-Fi log reaches has classes: within a term (when the calendar has
 -- terms) and not a holiday. A day either side of each association's UTC date covers every zone.
 CREATE TEMPORARY VIEW log_dates AS
-SELECT DISTINCT log_date FROM (
-  SELECT FROM_UNIXTIME(ts - 86400, 'yyyy-MM-dd') AS log_date FROM associations
-  UNION ALL
-  SELECT FROM_UNIXTIME(ts, 'yyyy-MM-dd') AS log_date FROM associations
-  UNION ALL
-  SELECT FROM_UNIXTIME(ts + 86400, 'yyyy-MM-dd') AS log_date FROM associations
-);
+SELECT log_date FROM (
+  SELECT log_date, ROW_NUMBER() OVER (PARTITION BY log_date ORDER BY proc) AS n
+  FROM (
+    SELECT FROM_UNIXTIME(ts_ms / 1000 - 86400, 'yyyy-MM-dd') AS log_date, PROCTIME() AS proc FROM wifi_log
+    UNION ALL
+    SELECT FROM_UNIXTIME(ts_ms / 1000, 'yyyy-MM-dd') AS log_date, PROCTIME() AS proc FROM wifi_log
+    UNION ALL
+    SELECT FROM_UNIXTIME(ts_ms / 1000 + 86400, 'yyyy-MM-dd') AS log_date, PROCTIME() AS proc FROM wifi_log
+  )
+)
+WHERE n = 1;
 
 CREATE TEMPORARY VIEW class_days AS
 SELECT class_date, MOD(DAYOFWEEK(CAST(class_date AS DATE)) + 5, 7) + 1 AS weekday
@@ -192,14 +202,32 @@ SELECT p.course_id, p.section, p.ap, d.class_date,
 FROM class_days AS d
 JOIN section_aps AS p ON d.weekday = p.weekday;
 
--- Intervals on a class's access points that overlap it, and by how many seconds.
+-- Intervals on a class's access points that overlap it, and by how many seconds. The join is
+-- keyed by access point and a span of time (as long as the silence, at least an hour): an
+-- interval by the span it starts in, a class by every span an interval overlapping it can start
+-- in (from MAX_SILENCE_MINUTES before its start to its end; up to eight spans, so a class may
+-- last up to five spans). Keyed by access point alone, a busy corridor's access point would hold
+-- every interval there in one state entry, which Flink's heap state copies whole when it checks
+-- the entry's time-to-live.
+CREATE TEMPORARY VIEW class_spans AS
+SELECT course_id, section, ap, class_date, class_start, class_end, span
+FROM (
+  SELECT course_id, section, ap, class_date, class_start, class_end,
+    (class_start - ${MAX_SILENCE_MINUTES} * 60) / (CASE WHEN ${MAX_SILENCE_MINUTES} > 60 THEN ${MAX_SILENCE_MINUTES} ELSE 60 END * 60) AS first_span,
+    (class_end - 1) / (CASE WHEN ${MAX_SILENCE_MINUTES} > 60 THEN ${MAX_SILENCE_MINUTES} ELSE 60 END * 60) AS last_span
+  FROM class_windows
+)
+CROSS JOIN UNNEST(ARRAY[first_span, first_span + 1, first_span + 2, first_span + 3,
+  first_span + 4, first_span + 5, first_span + 6, first_span + 7]) AS t (span)
+WHERE span <= last_span;
+
 CREATE TEMPORARY VIEW class_overlaps AS
 SELECT w.course_id, w.section, w.class_date, i.mac, i.start_ts, i.end_ts, w.class_start, w.class_end,
   (CASE WHEN i.end_ts < w.class_end THEN i.end_ts ELSE w.class_end END)
     - (CASE WHEN i.start_ts > w.class_start THEN i.start_ts ELSE w.class_start END) AS seconds
-FROM intervals AS i
-JOIN class_windows AS w
-  ON i.ap = w.ap AND i.start_ts < w.class_end AND i.end_ts > w.class_start;
+FROM (SELECT mac, ap, start_ts, end_ts, start_ts / (CASE WHEN ${MAX_SILENCE_MINUTES} > 60 THEN ${MAX_SILENCE_MINUTES} ELSE 60 END * 60) AS span FROM intervals) AS i
+JOIN class_spans AS w
+  ON i.ap = w.ap AND i.span = w.span AND i.start_ts < w.class_end AND i.end_ts > w.class_start;
 
 -- Each device's time in the room during each class, and when it came and went.
 CREATE TEMPORARY VIEW device_presence AS
