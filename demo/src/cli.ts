@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoFiles, startDemo } from './demo.js';
+import { DEFAULT_CAMPUS_SEED } from './people.js';
 import { replay } from './replay.js';
 
 const HELP = `Demo traffic for the dashboard: web access logs (combined format), campus Wi-Fi associations
-(JSON lines) and a course schedule (CSV), written into a folder the watcher watches.
+(JSON lines), a course schedule, and the campus's device registry, class rosters and term calendar
+(CSV), written into a folder the watcher watches. The students and their devices come from the
+campus seed, so every run has the same people with the same MACs.
 
 Usage: npm run demo -- [options]
 
@@ -12,13 +15,16 @@ Options:
   --dir <folder>      where to write (default .stack/demo)
   --rate <n>          web requests per second at the daily peak (default 50)
   --offset <+hhmm>    UTC offset of the servers and the campus (default +0800)
-  --seed <n>          seed for a reproducible run
+  --seed <n>          seed of the traffic, for a reproducible run
+  --campus-seed <n>   seed of the students, devices, rosters and registry (default ${DEFAULT_CAMPUS_SEED})
+  --publish <brokers> also publish registry, rosters and calendar to their Kafka topics
   --replay <file>     replay an existing access log instead of generating web traffic
   --speed <x>         replay speed: 1 = real time (default 1)
   --no-restamp        keep the replayed lines' original times
   -h, --help          this help
 
-Files: <dir>/web/access.log, <dir>/wifi/associations.log, <dir>/schedule/schedule.csv
+Files: <dir>/web/access.log, <dir>/wifi/associations.log, <dir>/schedule/schedule.csv,
+       <dir>/campus/registry.csv, <dir>/campus/rosters.csv, <dir>/campus/calendar.csv
 `;
 
 function offsetMinutes(value: string): number {
@@ -34,6 +40,8 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '50' },
       offset: { type: 'string', default: '+0800' },
       seed: { type: 'string' },
+      'campus-seed': { type: 'string' },
+      publish: { type: 'string' },
       replay: { type: 'string' },
       speed: { type: 'string', default: '1' },
       'no-restamp': { type: 'boolean', default: false },
@@ -72,6 +80,8 @@ async function main(): Promise<void> {
     webRate: rate,
     offsetMinutes: offsetMinutes(values.offset),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values['campus-seed'] ? { campusSeed: Number(values['campus-seed']) } : {}),
+    ...(values.publish ? { publish: { brokers: values.publish.split(',') } } : {}),
   });
   process.stderr.write(
     `writing demo traffic into ${dir} (${demo.sections.length} course sections; Ctrl-C stops)\n`,

@@ -1,8 +1,13 @@
-import { appendFile, mkdir, writeFile, access } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CampusTraffic, defaultSchedule, scheduleCsv, type Section } from './campus.js';
+import { defaultSchedule, parseScheduleCsv, scheduleCsv, type Section } from './campus.js';
+import { DEFAULT_CAMPUS_SEED } from './people.js';
+import { publishCampusTables } from './publish.js';
 import { Random } from './random.js';
+import { calendarCsv, campusTables, registryCsv, rostersCsv, type CampusTables } from './tables.js';
+import { localClock, parseHhmmss } from './time.js';
 import { WebTraffic } from './web.js';
+import { CampusTraffic } from './wifi.js';
 
 export interface DemoOptions {
   /** Folder the logs are written into (the watcher watches it). */
@@ -11,8 +16,18 @@ export interface DemoOptions {
   webRate?: number;
   /** UTC offset of the web servers and of the campus, in minutes. Default +480 (UTC+8). */
   offsetMinutes?: number;
-  /** Seed for a reproducible run. Default: time-based. */
+  /** Seed of the traffic's randomness, for a reproducible run. Default: time-based. */
   seed?: number;
+  /**
+   * Seed of the campus: students, their devices' MACs, rosters, the registry and each student's
+   * day. The same on every run by default, so a restart brings back the same people.
+   */
+  campusSeed?: number;
+  /**
+   * Also publish the registry, rosters and calendar to their topics (at start and every 12 hours,
+   * within the attendance job's state TTL), until the watcher reads those files itself.
+   */
+  publish?: { brokers: string[] };
   /** Share of web lines written a few seconds late, as real servers' buffered logs are. Default 0.05. */
   disorder?: number;
   tickMs?: number;
@@ -23,6 +38,9 @@ export interface DemoFiles {
   web: string;
   wifi: string;
   schedule: string;
+  registry: string;
+  rosters: string;
+  calendar: string;
 }
 
 export function demoFiles(dir: string): DemoFiles {
@@ -30,35 +48,64 @@ export function demoFiles(dir: string): DemoFiles {
     web: join(dir, 'web', 'access.log'),
     wifi: join(dir, 'wifi', 'associations.log'),
     schedule: join(dir, 'schedule', 'schedule.csv'),
+    registry: join(dir, 'campus', 'registry.csv'),
+    rosters: join(dir, 'campus', 'rosters.csv'),
+    calendar: join(dir, 'campus', 'calendar.csv'),
   };
 }
 
 export interface DemoHandle {
   files: DemoFiles;
   sections: Section[];
+  tables: CampusTables;
   stats: { webLines: number; wifiLines: number };
   stop(): Promise<void>;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+/**
+ * The schedule of an earlier run while it still has a class to come today (so a restart during a
+ * class keeps the same classes), else a new one around the current time.
+ */
+async function schedule(
+  file: string,
+  nowMs: number,
+  offset: number,
+  seed: number,
+): Promise<Section[]> {
+  const kept = parseScheduleCsv(await readFile(file, 'utf8').catch(() => ''));
+  const { weekday, minutesOfDay } = localClock(nowMs, offset);
+  if (kept?.some((s) => s.weekday === weekday && parseHhmmss(s.end_time) > minutesOfDay))
+    return kept;
+  const sections = defaultSchedule(nowMs, offset, seed);
+  await writeFile(file, scheduleCsv(sections));
+  return sections;
 }
 
-/** Starts writing demo traffic; the schedule file is written once and kept on later runs. */
+/** Starts writing demo traffic; a schedule with classes still to come today is kept from the last run. */
 export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const now = options.now ?? Date.now;
   const offset = options.offsetMinutes ?? 480;
   const rng = new Random(options.seed ?? now());
+  const campusSeed = options.campusSeed ?? DEFAULT_CAMPUS_SEED;
   const tickMs = options.tickMs ?? 250;
   const files = demoFiles(options.dir);
   await Promise.all(Object.values(files).map((f) => mkdir(join(f, '..'), { recursive: true })));
-  const sections = defaultSchedule(now(), offset, rng);
-  if (!(await exists(files.schedule))) await writeFile(files.schedule, scheduleCsv(sections));
+  const sections = await schedule(files.schedule, now(), offset, campusSeed);
+  const today = new Date(now() + offset * 60_000).toISOString().slice(0, 10);
+  const tables = campusTables(campusSeed, sections, today);
+  await writeFile(files.registry, registryCsv(tables));
+  await writeFile(files.rosters, rostersCsv(tables));
+  await writeFile(files.calendar, calendarCsv(tables));
+  const publish = options.publish;
+  if (publish) await publishCampusTables(publish.brokers, tables);
+  const republish = publish
+    ? setInterval(
+        () => void publishCampusTables(publish.brokers, tables).catch(() => {}),
+        12 * 3600_000,
+      )
+    : undefined;
   const web = new WebTraffic(rng, offset);
-  const campus = new CampusTraffic(rng, offset, sections);
+  const campus = new CampusTraffic(rng, offset, sections, campusSeed);
   const baseRate = options.webRate ?? 50;
   const disorder = options.disorder ?? 0.05;
   const stats = { webLines: 0, wifiLines: 0 };
@@ -98,9 +145,11 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   return {
     files,
     sections,
+    tables,
     stats,
     async stop() {
       running = false;
+      clearInterval(republish);
       await loop;
       if (delayed.length) await appendFile(files.web, delayed.map((d) => d.line).join('\n') + '\n');
       stats.webLines += delayed.length;
