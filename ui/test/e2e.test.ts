@@ -34,6 +34,10 @@ const T = {
   schedule: `e2e-schedule-${id}`,
   pvuv: `e2e-pvuv-${id}`,
   attendance: `e2e-attendance-${id}`,
+  // Empty registry, rosters and calendar of its own: attendance counts devices, every day a class day.
+  registry: `e2e-registry-${id}`,
+  roster: `e2e-roster-${id}`,
+  calendar: `e2e-calendar-${id}`,
 };
 const SIZE_S = 20;
 const SLIDE_S = 10;
@@ -141,6 +145,9 @@ beforeAll(async () => {
     SCHEDULE_TOPIC: T.schedule,
     PVUV_TOPIC: T.pvuv,
     ATTENDANCE_TOPIC: T.attendance,
+    REGISTRY_TOPIC: T.registry,
+    ROSTER_TOPIC: T.roster,
+    CALENDAR_TOPIC: T.calendar,
     GROUP_PREFIX: `e2e-${id}`,
     BROKERS,
     WINDOW_SIZE: String(SIZE_S),
