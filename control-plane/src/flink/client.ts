@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { retry, type RetryOptions } from '@pulse/kit';
-import { FlinkError, summarizeFlinkErrors } from './errors.js';
+import { FlinkError, summarizeFlinkErrors, toFlinkError, type Safety } from './errors.js';
 import type {
   AsyncOperation,
   CheckpointStats,
@@ -22,71 +22,6 @@ export interface FlinkClientOptions {
   /** Per-request timeout; running a jar plans the job on the JobManager, so it gets extra time. */
   timeoutMs?: number;
   retry?: RetryOptions;
-}
-
-/** Connection failures where the request never reached Flink: safe to retry even for a job submission. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const TRANSIENT = new Set([
-  ...NOT_SENT,
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ECONNABORTED',
-  'EPIPE',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
-
-type Safety = 'idempotent' | 'once';
-
-function toFlinkError(err: unknown, what: string, safety: Safety): FlinkError {
-  if (err instanceof FlinkError) return err;
-  if (err instanceof AxiosError) {
-    const status = err.response?.status;
-    if (status !== undefined) {
-      const errors = (err.response?.data as { errors?: unknown } | undefined)?.errors;
-      const list = Array.isArray(errors) ? errors.map(String) : [];
-      const summary = list.length ? summarizeFlinkErrors(list) : err.message;
-      // A 500 from a GET is Flink having a bad moment; from a submission it is the program failing.
-      const retriable =
-        status === 502 ||
-        status === 503 ||
-        status === 504 ||
-        (status >= 500 && safety === 'idempotent');
-      const code =
-        status === 404
-          ? 'FLINK_NOT_FOUND'
-          : status === 400
-            ? 'FLINK_BAD_REQUEST'
-            : status >= 500
-              ? 'FLINK_SERVER_ERROR'
-              : 'FLINK_REQUEST_REJECTED';
-      return new FlinkError(
-        code,
-        `${what}: Flink answered ${status}: ${summary}`,
-        retriable,
-        status,
-        list,
-        { cause: err },
-      );
-    }
-    const netCode = err.code ?? '';
-    const retriable = safety === 'idempotent' ? TRANSIENT.has(netCode) : NOT_SENT.has(netCode);
-    return new FlinkError(
-      'FLINK_UNREACHABLE',
-      `${what}: Flink is unreachable (${netCode || err.message})`,
-      retriable,
-      undefined,
-      [],
-      { cause: err },
-    );
-  }
-  return new FlinkError(
-    'FLINK_CLIENT',
-    `${what}: ${err instanceof Error ? err.message : String(err)}`,
-    false,
-    undefined,
-    [],
-    { cause: err },
-  );
 }
 
 /** A small typed client for the parts of Flink 1.12's REST API the control plane uses. */

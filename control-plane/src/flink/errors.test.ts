@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunnerError, summarizeFlinkErrors } from './errors.js';
+import { AxiosError, AxiosHeaders } from 'axios';
+import { parseRunnerError, summarizeFlinkErrors, toFlinkError } from './errors.js';
 
 // The shape Flink 1.12 returns from /jars/:id/run when the program's main throws.
 const flinkErrors = [
@@ -27,5 +28,49 @@ describe('runner errors in Flink responses', () => {
     expect(summarizeFlinkErrors(flinkErrors)).toBe(
       "org.apache.calcite.sql.validate.SqlValidatorException: Object 'nope' not found",
     );
+  });
+});
+
+describe('toFlinkError', () => {
+  const answered = (status: number, errors?: string[]) =>
+    new AxiosError('Request failed', 'ERR_BAD_RESPONSE', undefined, undefined, {
+      status,
+      statusText: '',
+      headers: {},
+      config: { headers: new AxiosHeaders() },
+      data: errors ? { errors } : {},
+    });
+  const network = (code: string) => new AxiosError(`connect ${code}`, code);
+
+  it('keeps Flink’s own message and gives each answer a stable code', () => {
+    const err = toFlinkError(
+      answered(400, ['Job id must be 32 hex digits']),
+      'cancel job',
+      'idempotent',
+    );
+    expect(err).toMatchObject({ code: 'FLINK_BAD_REQUEST', status: 400, retriable: false });
+    expect(err.message).toBe('cancel job: Flink answered 400: Job id must be 32 hex digits');
+    expect(toFlinkError(answered(404), 'job', 'idempotent').code).toBe('FLINK_NOT_FOUND');
+    expect(toFlinkError(answered(409), 'job', 'idempotent').code).toBe('FLINK_REQUEST_REJECTED');
+  });
+
+  it('retries a 500 from a read but never from a submission (it may have started a job)', () => {
+    expect(toFlinkError(answered(500), 'overview', 'idempotent').retriable).toBe(true);
+    const run = toFlinkError(answered(500, ['Program failed']), 'run jar', 'once');
+    expect(run).toMatchObject({ code: 'FLINK_SERVER_ERROR', retriable: false });
+    expect(toFlinkError(answered(503), 'run jar', 'once').retriable).toBe(true);
+  });
+
+  it('retries a submission only when the request never reached Flink', () => {
+    expect(toFlinkError(network('ECONNREFUSED'), 'run jar', 'once')).toMatchObject({
+      code: 'FLINK_UNREACHABLE',
+      retriable: true,
+    });
+    expect(toFlinkError(network('ECONNRESET'), 'run jar', 'once').retriable).toBe(false);
+    expect(toFlinkError(network('ECONNRESET'), 'overview', 'idempotent').retriable).toBe(true);
+    expect(toFlinkError(new Error('boom'), 'x', 'idempotent')).toMatchObject({
+      code: 'FLINK_CLIENT',
+      retriable: false,
+    });
   });
 });

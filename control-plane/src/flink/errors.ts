@@ -1,3 +1,4 @@
+import { AxiosError } from 'axios';
 import { CodedError } from '@pulse/kit';
 
 /** Where a SQL script failed, as the runner reported it from inside Flink. */
@@ -54,4 +55,71 @@ export function summarizeFlinkErrors(errors: readonly string[]): string {
   const causes = all.split('\n').filter((l) => l.startsWith('Caused by: '));
   const last = causes.at(-1) ?? all.split('\n')[0] ?? 'unknown Flink error';
   return last.replace(/^Caused by: /, '').trim();
+}
+
+/** Connection failures where the request never reached Flink: safe to retry even for a job submission. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const TRANSIENT = new Set([
+  ...NOT_SENT,
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+/** Whether a call may be sent twice: a GET may, a job submission may not (it could start two jobs). */
+export type Safety = 'idempotent' | 'once';
+
+/** Turns an axios failure into a FlinkError with a stable code, Flink's own messages and whether to retry. */
+export function toFlinkError(err: unknown, what: string, safety: Safety): FlinkError {
+  if (err instanceof FlinkError) return err;
+  if (err instanceof AxiosError) {
+    const status = err.response?.status;
+    if (status !== undefined) {
+      const errors = (err.response?.data as { errors?: unknown } | undefined)?.errors;
+      const list = Array.isArray(errors) ? errors.map(String) : [];
+      const summary = list.length ? summarizeFlinkErrors(list) : err.message;
+      // A 500 from a GET is Flink having a bad moment; from a submission it is the program failing.
+      const retriable =
+        status === 502 ||
+        status === 503 ||
+        status === 504 ||
+        (status >= 500 && safety === 'idempotent');
+      const code =
+        status === 404
+          ? 'FLINK_NOT_FOUND'
+          : status === 400
+            ? 'FLINK_BAD_REQUEST'
+            : status >= 500
+              ? 'FLINK_SERVER_ERROR'
+              : 'FLINK_REQUEST_REJECTED';
+      return new FlinkError(
+        code,
+        `${what}: Flink answered ${status}: ${summary}`,
+        retriable,
+        status,
+        list,
+        { cause: err },
+      );
+    }
+    const netCode = err.code ?? '';
+    const retriable = safety === 'idempotent' ? TRANSIENT.has(netCode) : NOT_SENT.has(netCode);
+    return new FlinkError(
+      'FLINK_UNREACHABLE',
+      `${what}: Flink is unreachable (${netCode || err.message})`,
+      retriable,
+      undefined,
+      [],
+      { cause: err },
+    );
+  }
+  return new FlinkError(
+    'FLINK_CLIENT',
+    `${what}: ${err instanceof Error ? err.message : String(err)}`,
+    false,
+    undefined,
+    [],
+    { cause: err },
+  );
 }
