@@ -1,11 +1,17 @@
 import { readdir } from 'node:fs/promises';
 import { CodedError } from '@pulse/kit';
 import type { DeployBody, DeployResult, JobSummary, StopResult } from '@pulse/contracts';
-import { JOB_NAME_SEPARATOR, TERMINAL_STATES } from '../constants.js';
+import { TERMINAL_STATES } from '../constants.js';
 import { ensureRunnerJar, runnerArgs, type FlinkClient, type JobOverview } from '../flink/index.js';
-import { FlinkError } from '../flink/index.js';
+import { decideDeploy } from './decisions.js';
+import { activeCopiesOf, copiesOf, declaredName, flinkJobName, parseFlinkName } from './naming.js';
 import type { SavepointStore } from './savepoints.js';
 import { jobFile, JobScriptError, renderJob, type RenderedJob } from './script.js';
+import { toSqlError } from './sql-error.js';
+import { SavepointStopper } from './stopping.js';
+
+export { SqlInvalidError } from './sql-error.js';
+export { flinkJobName } from './naming.js';
 
 export interface JobServiceOptions {
   flink: FlinkClient;
@@ -18,37 +24,6 @@ export interface JobServiceOptions {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
-/** A script the planner refused, with the statement and its place in the job's own files. */
-export class SqlInvalidError extends CodedError {
-  constructor(
-    message: string,
-    readonly statement: number,
-    readonly file: string | undefined,
-    readonly line: number | undefined,
-    readonly column: number,
-  ) {
-    super('SQL_INVALID', message, false);
-  }
-}
-
-interface PendingStop {
-  jobId: string;
-  triggerId: string;
-  since: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Flink's job name for a rendered job: the name plus the hash of the sources it runs. */
-export function flinkJobName(job: Pick<RenderedJob, 'name' | 'hash'>): string {
-  return `${job.name}${JOB_NAME_SEPARATOR}${job.hash}`;
-}
-
-function parseFlinkName(name: string): { job: string; hash: string | null } {
-  const at = name.lastIndexOf(JOB_NAME_SEPARATOR);
-  return at < 0 ? { job: name, hash: null } : { job: name.slice(0, at), hash: name.slice(at + 1) };
-}
-
 /**
  * Validates, deploys, upgrades, stops and cancels the jobs in the jobs folder. Every decision reads
  * Flink's own job list first, so a status can never disagree with the cluster; one operation per
@@ -56,10 +31,17 @@ function parseFlinkName(name: string): { job: string; hash: string | null } {
  */
 export class JobService {
   private readonly busy = new Map<string, string>();
-  private readonly pendingStops = new Map<string, PendingStop>();
+  private readonly stopper: SavepointStopper;
   private jarId: Promise<string> | undefined;
 
-  constructor(private readonly o: JobServiceOptions) {}
+  constructor(private readonly o: JobServiceOptions) {
+    this.stopper = new SavepointStopper({
+      flink: o.flink,
+      savepoints: o.savepoints,
+      timeoutMs: o.stopTimeoutMs,
+      log: o.log,
+    });
+  }
 
   private runnerJar(): Promise<string> {
     this.jarId ??= ensureRunnerJar(this.o.flink, this.o.runnerJar).catch((err: unknown) => {
@@ -78,16 +60,6 @@ export class JobService {
       .sort();
   }
 
-  private copies(all: JobOverview[], name: string): JobOverview[] {
-    return all
-      .filter((j) => parseFlinkName(j.name).job === name)
-      .sort((a, b) => b['start-time'] - a['start-time']);
-  }
-
-  private active(all: JobOverview[], name: string): JobOverview[] {
-    return this.copies(all, name).filter((j) => !TERMINAL_STATES.has(j.state));
-  }
-
   async list(): Promise<JobSummary[]> {
     const [names, flinkJobs] = await Promise.all([this.names(), this.o.flink.jobsOverview()]);
     return Promise.all(names.map((name) => this.summary(name, flinkJobs)));
@@ -104,12 +76,12 @@ export class JobService {
       error = err instanceof Error ? err.message : String(err);
     }
     const jobName = rendered?.name ?? name;
-    const newest = this.copies(all, jobName)[0];
+    const newest = copiesOf(all, jobName)[0];
     const runningHash =
       newest && !TERMINAL_STATES.has(newest.state) ? parseFlinkName(newest.name).hash : null;
-    const pending = this.pendingStops.get(jobName);
+    const pendingJobId = this.stopper.pendingJobId(jobName);
     const state =
-      pending && newest?.jid === pending.jobId && !TERMINAL_STATES.has(newest.state)
+      pendingJobId && newest?.jid === pendingJobId && !TERMINAL_STATES.has(newest.state)
         ? 'STOPPING'
         : (newest?.state ?? 'NOT_DEPLOYED');
     return {
@@ -166,14 +138,6 @@ export class JobService {
     }
   }
 
-  /** Maps a runner error's line in the expanded script back to the job's own file and line. */
-  private sqlError(job: RenderedJob, err: unknown): never {
-    const info = err instanceof FlinkError ? err.runnerError : undefined;
-    if (!info) throw err;
-    const at = job.lineMap[info.line - 1];
-    throw new SqlInvalidError(info.message, info.statement, at?.file, at?.line, info.column);
-  }
-
   async validate(
     name: string,
     variables: Record<string, string> = {},
@@ -187,7 +151,7 @@ export class JobService {
       });
       return { hash: job.hash, plan };
     } catch (err) {
-      this.sqlError(job, err);
+      throw toSqlError(job, err);
     }
   }
 
@@ -195,53 +159,24 @@ export class JobService {
     jobFile(this.o.jobsDir, name);
     return this.exclusive(name, 'a deploy', async () => {
       const job = await renderJob(this.o.jobsDir, name, body.variables ?? {}, this.o.jobVariables);
-      const active = this.active(await this.o.flink.jobsOverview(), job.name);
-      if (active.length > 1) {
-        throw new CodedError(
-          'JOB_DUPLICATED',
-          `${active.length} copies of ${job.name} are running in Flink (${active.map((j) => j.jid).join(', ')}); cancel the extra copies first`,
-          false,
-        );
+      const [all, latest] = await Promise.all([
+        this.o.flink.jobsOverview(),
+        this.o.savepoints.latest(job.name),
+      ]);
+      const decision = decideDeploy({ job, active: activeCopiesOf(all, job.name), latest, body });
+      const allowNonRestoredState = body.allowNonRestoredState ?? false;
+      if (decision.action === 'start') {
+        const jobId = await this.start(job, decision.savepoint, allowNonRestoredState);
+        return {
+          action: 'started',
+          jobId,
+          previousJobId: null,
+          hash: job.hash,
+          savepoint: decision.savepoint,
+        };
       }
-      const running = active[0];
-      if (!running) {
-        let savepoint: string | null = body.savepointPath ?? null;
-        if (!savepoint && body.restoreLatestSavepoint) {
-          const latest = await this.o.savepoints.latest(job.name);
-          if (!latest)
-            throw new CodedError(
-              'NO_SAVEPOINT',
-              `no savepoint of ${job.name} is known; deploy without restoreLatestSavepoint`,
-              false,
-            );
-          if (latest.hash !== job.hash && !body.allowNonRestoredState) {
-            throw new CodedError(
-              'SCRIPT_CHANGED',
-              `${job.name} changed since its savepoint ${latest.location} (hash ${latest.hash} → ${job.hash}); pass allowNonRestoredState: true to restore it anyway`,
-              false,
-            );
-          }
-          savepoint = latest.location;
-        }
-        const jobId = await this.start(job, savepoint, body.allowNonRestoredState ?? false);
-        return { action: 'started', jobId, previousJobId: null, hash: job.hash, savepoint };
-      }
-      if (running.state !== 'RUNNING') {
-        throw new CodedError(
-          'JOB_NOT_RUNNING',
-          `${job.name} is ${running.state} in Flink; an upgrade needs it RUNNING (cancel it to start over)`,
-          true,
-        );
-      }
-      const runningHash = parseFlinkName(running.name).hash;
-      if (runningHash !== job.hash && !body.allowNonRestoredState) {
-        throw new CodedError(
-          'SCRIPT_CHANGED',
-          `${job.name} changed since the running copy was deployed (hash ${runningHash} → ${job.hash}); state of changed operators may not restore. Pass allowNonRestoredState: true to upgrade anyway`,
-          false,
-        );
-      }
-      const location = await this.stopWithSavepoint(
+      const { running, runningHash } = decision;
+      const location = await this.stopper.stopWithSavepoint(
         job.name,
         running.jid,
         runningHash ?? job.hash,
@@ -254,7 +189,7 @@ export class JobService {
           true,
         );
       }
-      const jobId = await this.start(job, location, body.allowNonRestoredState ?? false);
+      const jobId = await this.start(job, location, allowNonRestoredState);
       return {
         action: 'upgraded',
         jobId,
@@ -280,114 +215,19 @@ export class JobService {
       this.o.log.info({ job: job.name, jobId, hash: job.hash, savepoint }, 'job started');
       return jobId;
     } catch (err) {
-      this.sqlError(job, err);
+      throw toSqlError(job, err);
     }
-  }
-
-  /**
-   * Stop with savepoint, waiting up to the timeout. Returns the savepoint's location, or null when
-   * it is still in progress: the stop stays pending (state STOPPING) and is followed in the background.
-   */
-  private async stopWithSavepoint(
-    name: string,
-    jobId: string,
-    hash: string,
-    reason: 'stop' | 'upgrade',
-  ): Promise<string | null> {
-    // Flink refuses a savepoint while any task is still deploying (just after a start, or while
-    // restarting after a failure): wait for every task to run, and trigger again if it refused.
-    for (let attempt = 1; ; attempt++) {
-      await this.waitForTasksRunning(jobId, Math.min(this.o.stopTimeoutMs, 30_000));
-      try {
-        return await this.triggerStopAndFollow(name, jobId, hash, reason);
-      } catch (err) {
-        if (
-          attempt >= 3 ||
-          !(err instanceof CodedError) ||
-          !/Not all required tasks are currently running/.test(err.message)
-        )
-          throw err;
-        this.o.log.warn(
-          { job: name, attempt },
-          'tasks were not all running; triggering the stop again',
-        );
-      }
-    }
-  }
-
-  /** Waits (up to `timeoutMs`) until every task of the job runs; returns either way. */
-  private async waitForTasksRunning(jobId: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const job = await this.o.flink.job(jobId).catch(() => undefined);
-      if (!job || job.state !== 'RUNNING') return;
-      if (job.vertices.every((v) => v.status === 'RUNNING')) return;
-      await sleep(250);
-    }
-  }
-
-  private async triggerStopAndFollow(
-    name: string,
-    jobId: string,
-    hash: string,
-    reason: 'stop' | 'upgrade',
-  ): Promise<string | null> {
-    const { triggerId } = await this.o.flink.stopWithSavepoint(jobId);
-    const pending: PendingStop = { jobId, triggerId, since: Date.now() };
-    this.pendingStops.set(name, pending);
-    const follow = async (deadline: number): Promise<string | null> => {
-      while (Date.now() < deadline) {
-        const status = await this.o.flink.savepointStatus(jobId, triggerId);
-        if (status.state === 'COMPLETED') {
-          await this.o.savepoints.add({
-            job: name,
-            jobId,
-            hash,
-            location: status.location,
-            at: new Date().toISOString(),
-            reason,
-          });
-          await this.o.flink
-            .waitForJobState(jobId, ['FINISHED', 'CANCELED', 'FAILED'], 30_000)
-            .catch(() => undefined);
-          if (this.pendingStops.get(name) === pending) this.pendingStops.delete(name);
-          return status.location;
-        }
-        if (status.state === 'FAILED') {
-          if (this.pendingStops.get(name) === pending) this.pendingStops.delete(name);
-          throw new CodedError(
-            'SAVEPOINT_FAILED',
-            `stop with savepoint of ${name} failed, the job keeps running: ${status.reason}`,
-            true,
-          );
-        }
-        await sleep(500);
-      }
-      return null;
-    };
-    const location = await follow(Date.now() + this.o.stopTimeoutMs);
-    if (location === null) {
-      this.o.log.warn(
-        { job: name, jobId, triggerId },
-        'stop with savepoint still pending; following it in the background',
-      );
-      void follow(Date.now() + 24 * 3600_000).catch((err: unknown) =>
-        this.o.log.warn({ job: name, err }, 'pending stop ended without a savepoint'),
-      );
-    }
-    return location;
   }
 
   async stop(name: string): Promise<StopResult> {
-    jobFile(this.o.jobsDir, name);
+    const jobName = await declaredName(this.o.jobsDir, name);
     return this.exclusive(name, 'a stop', async () => {
-      const jobName = (await this.summary(name)).name;
-      const running = this.active(await this.o.flink.jobsOverview(), jobName).find(
+      const running = activeCopiesOf(await this.o.flink.jobsOverview(), jobName).find(
         (j) => j.state === 'RUNNING',
       );
       if (!running)
         throw new CodedError('JOB_NOT_RUNNING', `${jobName} has no running copy in Flink`, false);
-      const location = await this.stopWithSavepoint(
+      const location = await this.stopper.stopWithSavepoint(
         jobName,
         running.jid,
         parseFlinkName(running.name).hash ?? '',
@@ -398,10 +238,9 @@ export class JobService {
   }
 
   async cancel(name: string): Promise<{ cancelled: string[] }> {
-    jobFile(this.o.jobsDir, name);
+    const jobName = await declaredName(this.o.jobsDir, name);
     return this.exclusive(name, 'a cancel', async () => {
-      const jobName = (await this.summary(name)).name;
-      const active = this.active(await this.o.flink.jobsOverview(), jobName);
+      const active = activeCopiesOf(await this.o.flink.jobsOverview(), jobName);
       if (active.length === 0)
         throw new CodedError('JOB_NOT_RUNNING', `${jobName} has no running copy in Flink`, false);
       for (const job of active) await this.o.flink.cancelJob(job.jid);
@@ -410,7 +249,7 @@ export class JobService {
           this.o.flink.waitForJobState(j.jid, ['CANCELED', 'FAILED', 'FINISHED'], 60_000),
         ),
       );
-      this.pendingStops.delete(jobName);
+      this.stopper.forget(jobName);
       return { cancelled: active.map((j) => j.jid) };
     });
   }
