@@ -12,3 +12,4 @@ export const TERMINAL_STATES = new Set(['FINISHED', 'CANCELED', 'FAILED']);
 
 export const AUDIT_FILE = 'audit.jsonl';
 export const SAVEPOINTS_FILE = 'savepoints.json';
+export const DEPLOYMENTS_FILE = 'deployments.json';

@@ -181,6 +181,45 @@ describe('job API', () => {
     });
   });
 
+  it('identifies a copy by its values too: deployed with other values, it is listed so', async () => {
+    const quoted = await app.inject({
+      method: 'POST',
+      url: '/api/jobs/datagen/deploy',
+      headers: auth,
+      payload: { variables: { SUFFIX: "x'); DROP TABLE b; --" } },
+    });
+    expect(quoted.statusCode).toBe(400);
+    expect(quoted.json()).toMatchObject({ error: 'JOB_VARIABLE_INVALID' });
+
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/jobs/datagen/deploy',
+      headers: auth,
+      payload: { variables: { SUFFIX: 'other' } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { jobId } = res.json() as { jobId: string };
+    started.push(jobId);
+    const listed = (await app.inject({ url: '/api/jobs' })).json() as {
+      jobs: {
+        name: string;
+        drift: boolean;
+        variables: Record<string, string>;
+        runningVariables?: Record<string, string>;
+      }[];
+    };
+    const job = listed.jobs.find((j) => j.name === 'datagen_probe');
+    expect(job?.variables.SUFFIX).toBe('x');
+    expect(job?.runningVariables?.SUFFIX).toBe('other');
+    expect(job?.drift).toBe(true);
+    const cancel = await app.inject({
+      method: 'POST',
+      url: '/api/jobs/datagen/cancel',
+      headers: auth,
+    });
+    expect(cancel.statusCode).toBe(200);
+  });
+
   it('needs allowNonRestoredState to upgrade a job whose file changed, and reports drift', async () => {
     const start = await app.inject({
       method: 'POST',

@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SAVEPOINTS_FILE } from '../constants.js';
+import { DEPLOYMENTS_FILE, SAVEPOINTS_FILE } from '../constants.js';
+import { JsonLog } from './json-log.js';
 
 export interface SavepointRecord {
   job: string;
@@ -13,35 +13,51 @@ export interface SavepointRecord {
 
 /** The savepoints this control plane took, newest last, kept in a small JSON file. */
 export class SavepointStore {
-  private readonly file: string;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly log: JsonLog<SavepointRecord>;
 
-  constructor(private readonly dir: string) {
-    this.file = join(dir, SAVEPOINTS_FILE);
+  constructor(dir: string) {
+    this.log = new JsonLog(join(dir, SAVEPOINTS_FILE));
   }
 
   async list(job?: string): Promise<SavepointRecord[]> {
-    try {
-      const all = JSON.parse(await readFile(this.file, 'utf8')) as SavepointRecord[];
-      return job ? all.filter((r) => r.job === job) : all;
-    } catch {
-      return [];
-    }
+    const all = await this.log.list();
+    return job ? all.filter((r) => r.job === job) : all;
   }
 
   async latest(job: string): Promise<SavepointRecord | undefined> {
     return (await this.list(job)).at(-1);
   }
 
-  /** Appends atomically (write then rename), one writer at a time. */
+  /** Appends atomically; a corrupt file is set aside, never overwritten. */
   add(record: SavepointRecord): Promise<void> {
-    const next = this.chain.then(async () => {
-      await mkdir(this.dir, { recursive: true });
-      const all = [...(await this.list()), record].slice(-500);
-      await writeFile(`${this.file}.tmp`, JSON.stringify(all, null, 2));
-      await rename(`${this.file}.tmp`, this.file);
-    });
-    this.chain = next.catch(() => {});
-    return next;
+    return this.log.add(record);
+  }
+}
+
+export interface DeploymentRecord {
+  job: string;
+  jobId: string;
+  /** The identity of what was started: sources and substituted values. */
+  hash: string;
+  /** The values substituted into the script. */
+  values: Record<string, string>;
+  at: string;
+}
+
+/** What the control plane started, so the listing shows the values a running copy was given. */
+export class DeploymentStore {
+  private readonly log: JsonLog<DeploymentRecord>;
+
+  constructor(dir: string) {
+    this.log = new JsonLog(join(dir, DEPLOYMENTS_FILE));
+  }
+
+  /** The newest record of a job started with this identity. */
+  async find(job: string, hash: string): Promise<DeploymentRecord | undefined> {
+    return (await this.log.list()).filter((r) => r.job === job && r.hash === hash).at(-1);
+  }
+
+  add(record: DeploymentRecord): Promise<void> {
+    return this.log.add(record);
   }
 }

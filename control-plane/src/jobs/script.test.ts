@@ -100,4 +100,22 @@ describe('renderJob', () => {
     expect(after).not.toBe(before);
     expect(after).toMatch(/^[0-9a-f]{12}$/);
   });
+
+  it('takes the values into the identity: another topic is another job', async () => {
+    const plain = await renderJob(dir, 'job');
+    const same = await renderJob(dir, 'job', { TOPIC: 'events' });
+    const other = await renderJob(dir, 'job', { TOPIC: 'other_events' });
+    expect(same.hash).toBe(plain.hash);
+    expect(other.hash).not.toBe(plain.hash);
+    expect(other.values).toEqual({ SIZE: '60', TOPIC: 'other_events' });
+  });
+
+  it('refuses values that could close a string or add a statement', async () => {
+    for (const bad of ["x'; DROP", 'a;b', 'a -- b', 'a /* b', 'a\nb', 'back\\slash']) {
+      await expect(renderJob(dir, 'job', { TOPIC: bad })).rejects.toMatchObject({
+        code: 'JOB_VARIABLE_INVALID',
+      });
+    }
+    await expect(renderJob(dir, 'job', { TOPIC: 'ok.topic-1_2' })).resolves.toBeTruthy();
+  });
 });

@@ -10,9 +10,14 @@ export interface RenderedJob {
   parallelism: number | undefined;
   /** Variables with their defaults, as declared by the job and the files it includes. */
   variables: Record<string, string>;
+  /** The values substituted into the script: defaults, deployment defaults, then the request's. */
+  values: Record<string, string>;
   /** The script Flink runs. */
   script: string;
-  /** sha256 of the raw sources (the job file and every include), so an edited table counts as a change. */
+  /**
+   * sha256 of the raw sources (the job file and every include) and of the substituted values, so
+   * an edited table or another source topic counts as a change.
+   */
   hash: string;
   /** The job file and its includes, relative to the jobs folder. */
   files: string[];
@@ -36,6 +41,18 @@ const HEADER = /^--\s*(name|description|parallelism)\s*:\s*(.*?)\s*$/i;
 const VAR = /^--\s*var\s+([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/;
 const INCLUDE = /^--\s*#include\s+(\S+)\s*$/;
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * A variable's value is pasted into SQL, mostly inside quotes: it may not close a string, start a
+ * comment or end the statement.
+ */
+function checkValue(key: string, value: string): void {
+  if (/['"`;\\\r\n]|--|\/\*/.test(value))
+    throw new JobScriptError(
+      'JOB_VARIABLE_INVALID',
+      `variable ${key} may not contain quotes, backslashes, ';', line breaks, '--' or '/*' (got ${JSON.stringify(value)})`,
+    );
+}
 
 /** A job name is a file name under the jobs folder; anything that could leave it is refused. */
 export function jobFile(jobsDir: string, name: string): string {
@@ -132,6 +149,7 @@ export async function renderJob(
   // Deployment-wide defaults (say, the brokers as Flink reaches them) apply to the variables a job declares.
   const deployment = Object.fromEntries(Object.entries(defaults).filter(([k]) => k in variables));
   const values = { ...variables, ...deployment, ...overrides };
+  for (const [key, value] of Object.entries(values)) checkValue(key, value);
   const script = source.text
     .map((line, index) =>
       line.replace(REFERENCE, (_, key: string) => {
@@ -156,13 +174,16 @@ export async function renderJob(
       `parallelism in the header of ${name}.sql must be a positive integer`,
     );
   }
+  // The identity of what runs: the sources and the values substituted into them.
   const hash = createHash('sha256');
   for (const r of source.raw) hash.update(`${r.file}\0${r.content}\0`);
+  for (const key of Object.keys(values).sort()) hash.update(`${key}=${values[key]}\0`);
   return {
     name: header.name ?? name,
     description: header.description ?? '',
     parallelism,
     variables,
+    values,
     script,
     hash: hash.digest('hex').slice(0, 12),
     files: source.raw.map((r) => r.file),

@@ -5,7 +5,7 @@ import { TERMINAL_STATES } from '../constants.js';
 import { ensureRunnerJar, runnerArgs, type FlinkClient, type JobOverview } from '../flink/index.js';
 import { decideDeploy } from './decisions.js';
 import { activeCopiesOf, copiesOf, declaredName, flinkJobName, parseFlinkName } from './naming.js';
-import type { SavepointStore } from './savepoints.js';
+import type { DeploymentStore, SavepointStore } from './savepoints.js';
 import { jobFile, JobScriptError, renderJob, type RenderedJob } from './script.js';
 import { toSqlError } from './sql-error.js';
 import { SavepointStopper } from './stopping.js';
@@ -18,6 +18,8 @@ export interface JobServiceOptions {
   jobsDir: string;
   runnerJar: string;
   savepoints: SavepointStore;
+  /** Where the values of started copies are recorded (absent: the listing cannot show them). */
+  deployments?: DeploymentStore;
   stopTimeoutMs: number;
   /** Values for declared variables when a deploy does not set them (JOB_VARIABLES). */
   jobVariables?: Record<string, string>;
@@ -79,6 +81,10 @@ export class JobService {
     const newest = copiesOf(all, jobName)[0];
     const runningHash =
       newest && !TERMINAL_STATES.has(newest.state) ? parseFlinkName(newest.name).hash : null;
+    const runningVariables =
+      runningHash && newest
+        ? (await this.o.deployments?.find(jobName, runningHash))?.values
+        : undefined;
     const pendingJobId = this.stopper.pendingJobId(jobName);
     const state =
       pendingJobId && newest?.jid === pendingJobId && !TERMINAL_STATES.has(newest.state)
@@ -95,6 +101,7 @@ export class JobService {
       drift: runningHash !== null && rendered !== undefined && runningHash !== rendered.hash,
       startTime: newest?.['start-time'] ?? null,
       variables: rendered?.variables ?? {},
+      ...(runningVariables ? { runningVariables } : {}),
       ...(error ? { error } : {}),
     };
   }
@@ -213,6 +220,17 @@ export class JobService {
         ...(savepoint ? { savepointPath: savepoint, allowNonRestoredState } : {}),
       });
       this.o.log.info({ job: job.name, jobId, hash: job.hash, savepoint }, 'job started');
+      await this.o.deployments
+        ?.add({
+          job: job.name,
+          jobId,
+          hash: job.hash,
+          values: job.values,
+          at: new Date().toISOString(),
+        })
+        .catch((err: unknown) =>
+          this.o.log.warn({ err, job: job.name }, 'could not record the deployment'),
+        );
       return jobId;
     } catch (err) {
       throw toSqlError(job, err);

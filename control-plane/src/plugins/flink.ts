@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { createFlinkClient, type FlinkClient } from '../flink/index.js';
 import { JobService } from '../jobs/service.js';
-import { SavepointStore } from '../jobs/savepoints.js';
+import { SavepointStore, DeploymentStore } from '../jobs/savepoints.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +24,7 @@ export default fp(
         jobsDir: config.jobsDir,
         runnerJar: config.runnerJar,
         savepoints: new SavepointStore(config.stateDir),
+        deployments: new DeploymentStore(config.stateDir),
         stopTimeoutMs: config.stopTimeoutMs,
         jobVariables: config.jobVariables,
         log: fastify.log,

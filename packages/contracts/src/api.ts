@@ -28,6 +28,8 @@ export const JobSummary = Type.Object({
   drift: Type.Boolean(),
   startTime: Type.Union([Type.Integer(), Type.Null()]),
   variables: Type.Record(Type.String(), Type.String()),
+  /** The values the running copy was started with, when this control plane started it. */
+  runningVariables: Type.Optional(Type.Record(Type.String(), Type.String())),
   error: Type.Optional(Type.String()),
 });
 export type JobSummary = Static<typeof JobSummary>;
@@ -97,7 +99,11 @@ export type AuditEntry = Static<typeof AuditEntry>;
 export const RuntimeEvent = Type.Object({
   at: Type.String(),
   part: Type.String(),
-  event: Type.Union([Type.Literal('crashed'), Type.Literal('restarted'), Type.Literal('restart-failed')]),
+  event: Type.Union([
+    Type.Literal('crashed'),
+    Type.Literal('restarted'),
+    Type.Literal('restart-failed'),
+  ]),
   detail: Type.String(),
 });
 export type RuntimeEvent = Static<typeof RuntimeEvent>;
