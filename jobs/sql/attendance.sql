@@ -203,14 +203,15 @@ FROM class_days AS d
 JOIN section_aps AS p ON d.weekday = p.weekday;
 
 -- Intervals on a class's access points that overlap it, and by how many seconds. The join is
--- keyed by access point and a span of time (as long as the silence, at least an hour): an
--- interval by the span it starts in, a class by every span an interval overlapping it can start
--- in (from MAX_SILENCE_MINUTES before its start to its end; up to eight spans, so a class may
--- last up to five spans). Keyed by access point alone, a busy corridor's access point would hold
--- every interval there in one state entry, which Flink's heap state copies whole when it checks
--- the entry's time-to-live.
+-- keyed finely: by access point, by a span of time (as long as the silence, at least an hour) and
+-- by the last hex digit of the MAC. An interval goes by the span it starts in; a class by every
+-- span an interval overlapping it can start in (from MAX_SILENCE_MINUTES before its start to its
+-- end; up to eight spans, so a class may last up to five) and every digit. Keyed by access point
+-- alone, a busy corridor's access point would hold every interval there in one state entry, and
+-- Flink's heap state backend copies an entry whole each time it checks it for expiry (TTL), so
+-- the job would slow down as its state grows.
 CREATE TEMPORARY VIEW class_spans AS
-SELECT course_id, section, ap, class_date, class_start, class_end, span
+SELECT course_id, section, class_date, class_start, class_end, span, ap_digit
 FROM (
   SELECT course_id, section, ap, class_date, class_start, class_end,
     (class_start - ${MAX_SILENCE_MINUTES} * 60) / (CASE WHEN ${MAX_SILENCE_MINUTES} > 60 THEN ${MAX_SILENCE_MINUTES} ELSE 60 END * 60) AS first_span,
@@ -219,15 +220,25 @@ FROM (
 )
 CROSS JOIN UNNEST(ARRAY[first_span, first_span + 1, first_span + 2, first_span + 3,
   first_span + 4, first_span + 5, first_span + 6, first_span + 7]) AS t (span)
+CROSS JOIN UNNEST(ARRAY[CONCAT(ap, '|0'), CONCAT(ap, '|1'), CONCAT(ap, '|2'), CONCAT(ap, '|3'),
+  CONCAT(ap, '|4'), CONCAT(ap, '|5'), CONCAT(ap, '|6'), CONCAT(ap, '|7'),
+  CONCAT(ap, '|8'), CONCAT(ap, '|9'), CONCAT(ap, '|a'), CONCAT(ap, '|b'),
+  CONCAT(ap, '|c'), CONCAT(ap, '|d'), CONCAT(ap, '|e'), CONCAT(ap, '|f')]) AS d (ap_digit)
 WHERE span <= last_span;
 
 CREATE TEMPORARY VIEW class_overlaps AS
 SELECT w.course_id, w.section, w.class_date, i.mac, i.start_ts, i.end_ts, w.class_start, w.class_end,
   (CASE WHEN i.end_ts < w.class_end THEN i.end_ts ELSE w.class_end END)
     - (CASE WHEN i.start_ts > w.class_start THEN i.start_ts ELSE w.class_start END) AS seconds
-FROM (SELECT mac, ap, start_ts, end_ts, start_ts / (CASE WHEN ${MAX_SILENCE_MINUTES} > 60 THEN ${MAX_SILENCE_MINUTES} ELSE 60 END * 60) AS span FROM intervals) AS i
+FROM (
+  SELECT mac, start_ts, end_ts,
+    start_ts / (CASE WHEN ${MAX_SILENCE_MINUTES} > 60 THEN ${MAX_SILENCE_MINUTES} ELSE 60 END * 60) AS span,
+    CONCAT(ap, '|', SUBSTR(mac, 12, 1)) AS ap_digit
+  FROM intervals
+) AS i
 JOIN class_spans AS w
-  ON i.ap = w.ap AND i.span = w.span AND i.start_ts < w.class_end AND i.end_ts > w.class_start;
+  ON i.ap_digit = w.ap_digit AND i.span = w.span
+  AND i.start_ts < w.class_end AND i.end_ts > w.class_start;
 
 -- Each device's time in the room during each class, and when it came and went.
 CREATE TEMPORARY VIEW device_presence AS
