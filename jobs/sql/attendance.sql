@@ -19,13 +19,13 @@
 -- 4. Dates outside every term of the calendar (when it has terms) or on a holiday have no row.
 --
 -- Flink 1.12 has no LEAD in streaming SQL, so an interval's end is the smallest of "silence
--- expired" and the times of the device's later associations within the silence (a self-join on
--- the MAC bounded by MAX_SILENCE_MINUTES, so each association meets only its next few). Regular
--- joins refuse time attributes, so everything runs on epoch seconds (ts_ms), not on event time:
--- the result does not depend on arrival order, a late association corrects the rows it touches,
--- and quiet tables (schedule, registry, rosters, calendar) never stall a watermark. Local dates
--- and class times come from the schedule row's time zone (CAMPUS_TIMEZONE when it has none) with
--- CONVERT_TZ. MAX_SILENCE_MINUTES must stay under a day (an interval meets at most two dates).
+-- expired" and the times of the device's later associations within the silence, found by an
+-- event-time interval join of the Wi-Fi log with itself (its state is one silence span, cleared by
+-- the watermark). Everything after that runs on epoch seconds, not on event time: regular joins
+-- refuse time attributes, the quiet tables (schedule, registry, rosters, calendar) would stall a
+-- watermark, and this way a late association still corrects the rows it touches. Local dates and
+-- class times come from the schedule row's time zone (CAMPUS_TIMEZONE when it has none) with
+-- CONVERT_TZ, once per class and access point. MAX_SILENCE_MINUTES must stay under a day.
 -- State TTL bounds every operator's state; the watcher republishes the quiet tables more often
 -- than the TTL, so their rows stay alive. A class still running is rated with the intervals known
 -- so far: a device's open interval counts as lasting until the silence expires.
