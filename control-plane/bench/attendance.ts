@@ -71,7 +71,6 @@ const vars = {
   ATTENDANCE_TOPIC: `bench-attendance-${id}`,
   GROUP_PREFIX: `bench-${id}`,
   BROKERS: kafkaBrokers,
-  CHECKPOINT_INTERVAL: '20 s',
 };
 const kafka = new Kafka({
   clientId: 'bench-attendance',
