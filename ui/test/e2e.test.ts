@@ -382,8 +382,9 @@ describe('the product end to end, in Chromium', () => {
       );
     });
 
-    const cscRow = page.locator('tr[data-course="CSC1001"]');
-    const matRow = page.locator('tr[data-course="MAT2040"]');
+    const live = page.getByTestId('attendance-table');
+    const cscRow = live.locator('tr[data-course="CSC1001"]');
+    const matRow = live.locator('tr[data-course="MAT2040"]');
     await eventually(
       'attendance rows on the page',
       async () => {
