@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 import { CodedError } from '@pulse/kit';
+import { declaredPanels, PanelError, type JobPanels } from './panels.js';
 
 /** A job file after its header is read, includes expanded and variables substituted. */
 export interface RenderedJob {
@@ -23,6 +24,8 @@ export interface RenderedJob {
   files: string[];
   /** For each line of `script` (0-based), the file and 1-based line it came from. */
   lineMap: { file: string; line: number }[];
+  /** The dashboard panels the job file declares, and the outputs they read. */
+  panels: JobPanels;
 }
 
 export class JobScriptError extends CodedError {
@@ -174,6 +177,13 @@ export async function renderJob(
       `parallelism in the header of ${name}.sql must be a positive integer`,
     );
   }
+  let panels: JobPanels;
+  try {
+    panels = declaredPanels(header.name ?? name, source.raw[0]!.content, script);
+  } catch (err) {
+    if (!(err instanceof PanelError)) throw err;
+    throw new JobScriptError('JOB_PANEL_INVALID', err.message, source.raw[0]!.file, err.line);
+  }
   // The identity of what runs: the sources and the values substituted into them.
   const hash = createHash('sha256');
   for (const r of source.raw) hash.update(`${r.file}\0${r.content}\0`);
@@ -188,5 +198,6 @@ export async function renderJob(
     hash: hash.digest('hex').slice(0, 12),
     files: source.raw.map((r) => r.file),
     lineMap: source.map,
+    panels,
   };
 }
