@@ -54,6 +54,11 @@ export interface Part {
   describeHealth(): Promise<string>;
   /** Runs once the part is healthy, on every `up` (e.g. the database's migrations). */
   ready?(report: Reporter): Promise<void>;
+  /**
+   * Given what the part logged during a start that failed, why waiting and starting again will
+   * work (undefined: it will not, the start fails for good).
+   */
+  passingFailure?(log: string): string | undefined;
 }
 
 export function paths(config: StackConfig) {
@@ -204,6 +209,12 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
     async describeHealth() {
       return (await this.healthy()) ? 'serving metadata' : 'no metadata';
     },
+    // A broker killed without a clean shutdown leaves its registration in ZooKeeper until its
+    // session times out (18 s); a broker started before that refuses to register and exits.
+    passingFailure: (log) =>
+      /\/brokers\/ids\/\d+, node already exists/.test(log)
+        ? "the previous broker's ZooKeeper session has not expired yet"
+        : undefined,
   };
 
   const flinkConf = (): void => {

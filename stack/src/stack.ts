@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { endpoints, type StackConfig } from './config.js';
 import { portOpen } from './health.js';
@@ -6,7 +6,7 @@ import { resolveArtifacts } from './artifacts.js';
 import { javaVersion } from './java.js';
 import { withLock } from './lock.js';
 import { StackError, type Reporter } from './log.js';
-import { buildParts, paths, PART_ORDER, type Part, type PartName } from './parts.js';
+import { buildParts, paths, PART_ORDER, type Libs, type Part, type PartName } from './parts.js';
 import {
   isOurs,
   readPidFile,
@@ -65,30 +65,71 @@ export async function up(
         } else {
           if (record) removePidFile(part.pidFile);
           await checkPortFree(config, part);
-          report.step(`${name}: starting`);
-          const prepared = await part.prepare(libs, report);
-          const launch = Array.isArray(prepared)
-            ? { command: config.java, args: prepared, cwd: config.home }
-            : prepared;
-          const pid = startDetached(launch.command, launch.args, part.outFile, {
-            cwd: launch.cwd ?? config.home,
-            user: launch.user,
-          });
-          writePidFile(part.pidFile, {
-            part: name,
-            pid,
-            port: part.port,
-            startedAt: new Date().toISOString(),
-            marker: part.marker,
-          });
+          await startPart(config, part, libs, report);
           started.push(name);
         }
-        await waitHealthy(config, part, report);
+        if (!started.includes(name)) await waitHealthy(config, part, report);
         await part.ready?.(report);
       }
       return { started, endpoints: endpoints(config) };
     },
   );
+}
+
+const START_ATTEMPTS = 4;
+const START_RETRY_MS = 8_000;
+
+/**
+ * Starts a part and waits until it is healthy. A start that fails for a reason that passes with
+ * time (the part says which) is tried again a few times.
+ */
+async function startPart(
+  config: StackConfig,
+  part: Part,
+  libs: Libs,
+  report: Reporter,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    report.step(`${part.name}: starting`);
+    const logStart = existsSync(part.logFile) ? statSync(part.logFile).size : 0;
+    const prepared = await part.prepare(libs, report);
+    const launch = Array.isArray(prepared)
+      ? { command: config.java, args: prepared, cwd: config.home }
+      : prepared;
+    const pid = startDetached(launch.command, launch.args, part.outFile, {
+      cwd: launch.cwd ?? config.home,
+      user: launch.user,
+    });
+    writePidFile(part.pidFile, {
+      part: part.name,
+      pid,
+      port: part.port,
+      startedAt: new Date().toISOString(),
+      marker: part.marker,
+    });
+    try {
+      await waitHealthy(config, part, report);
+      return;
+    } catch (err) {
+      const reason =
+        err instanceof StackError && err.code === 'STACK_PART_DIED' && attempt < START_ATTEMPTS
+          ? part.passingFailure?.(logSince(part.logFile, logStart))
+          : undefined;
+      if (!reason) throw err;
+      removePidFile(part.pidFile);
+      report.info(
+        `${part.name}: exited during start-up because ${reason}; trying again in ${START_RETRY_MS / 1000}s (attempt ${attempt + 1} of ${START_ATTEMPTS})`,
+      );
+      await sleep(START_RETRY_MS);
+    }
+  }
+}
+
+/** What a log file gained after byte `from` (empty when it is gone). */
+function logSince(file: string, from: number): string {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file);
+  return text.subarray(Math.min(from, text.length)).toString('utf8');
 }
 
 async function checkPortFree(config: StackConfig, part: Part): Promise<void> {

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type StackConfig } from '../src/config.js';
 import { silentReporter } from '../src/log.js';
 import { down, status, up } from '../src/stack.js';
-import { pidAlive as isAlive } from '@pulse/kit';
+import { pidAlive as isAlive, sleep } from '@pulse/kit';
 import { readPidFile } from '../src/process.js';
 import { buildParts } from '../src/parts.js';
 import { spareStackEnv } from '../src/health.js';
@@ -57,6 +57,22 @@ describe('stack launcher', async () => {
     expect(again.started).toEqual([]);
     expect(readPidFile(buildParts(config).kafka.pidFile)?.pid).toBe(before);
   });
+
+  it('starts a SIGKILLed broker again at once, waiting out its stale ZooKeeper registration', async () => {
+    const kafka = buildParts(config).kafka;
+    const pid = readPidFile(kafka.pidFile)!.pid;
+    process.kill(pid, 'SIGKILL');
+    while (alive(pid)) await sleep(100);
+    const log: string[] = [];
+    const result = await up(config, { ...silentReporter, info: (m) => log.push(m) }, { parts });
+    expect(result.started).toEqual(['kafka']);
+    expect((await status(config)).find((r) => r.part === 'kafka')).toMatchObject({
+      running: true,
+      healthy: true,
+    });
+    // The broker's registration outlives it by the session timeout: the first start fails.
+    expect(log.join('\n')).toMatch(/ZooKeeper session has not expired yet; trying again/);
+  }, 120_000);
 
   it('refuses to start over a port another process holds, naming the part', async () => {
     const other = loadConfig({
