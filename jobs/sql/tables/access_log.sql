@@ -4,6 +4,10 @@
 -- var ACCESS_TOPIC = access_log
 -- var WATERMARK_DELAY = 30
 -- var GROUP_PREFIX = pulse
+-- Where a start without state begins reading (the control plane sets both from the deploy's
+-- "start"; they are not part of the job's identity).
+-- var START_MODE = latest-offset
+-- var START_TIMESTAMP = 0
 CREATE TABLE access_log (
   event_time TIMESTAMP(3),
   ts_ms BIGINT,
@@ -26,7 +30,8 @@ CREATE TABLE access_log (
   'properties.group.id' = '${GROUP_PREFIX}-access',
   -- Only what the watcher committed: it writes in transactions.
   'properties.isolation.level' = 'read_committed',
-  'scan.startup.mode' = 'earliest-offset',
+  'scan.startup.mode' = '${START_MODE}',
+  'scan.startup.timestamp-millis' = '${START_TIMESTAMP}',
   'format' = 'json',
   'json.ignore-parse-errors' = 'true'
 );
