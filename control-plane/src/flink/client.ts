@@ -128,6 +128,20 @@ export class FlinkClient {
     return this.call('job exceptions', { method: 'GET', url: `/jobs/${jobId}/exceptions` });
   }
 
+  /** The job graph of a submitted job: vertices with their ids and operator descriptions. */
+  jobPlan(jobId: string): Promise<{ plan: unknown }> {
+    return this.call('job plan', { method: 'GET', url: `/jobs/${jobId}/plan` });
+  }
+
+  /** The JobManager's configuration (state.checkpoints.dir and the like). */
+  async jobManagerConfig(): Promise<Record<string, string>> {
+    const rows = await this.call<{ key: string; value: string }[]>('jobmanager config', {
+      method: 'GET',
+      url: '/jobmanager/config',
+    });
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  }
+
   jobCheckpoints(jobId: string): Promise<CheckpointStats> {
     return this.call('job checkpoints', { method: 'GET', url: `/jobs/${jobId}/checkpoints` });
   }

@@ -102,6 +102,8 @@ export interface RunJarRequest {
   parallelism?: number;
   savepointPath?: string;
   allowNonRestoredState?: boolean;
+  /** The id the job gets (32 hex digits); Flink refuses a second job with an id it knows. */
+  jobId?: string;
 }
 
 export type AsyncOperation<T> =
