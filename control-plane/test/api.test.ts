@@ -220,14 +220,15 @@ describe('job API', () => {
     expect(cancel.statusCode).toBe(200);
   });
 
-  it('needs allowNonRestoredState to upgrade a job whose file changed, and reports drift', async () => {
+  it('upgrades a job whose file changed when its state carries over, and reports drift', async () => {
     const start = await app.inject({
       method: 'POST',
       url: '/api/jobs/datagen/deploy',
       headers: auth,
     });
-    expect(start.statusCode).toBe(200);
-    const first = start.json() as { jobId: string };
+    expect(start.statusCode, start.body).toBe(200);
+    const first = start.json() as { jobId: string; from: string };
+    expect(first.from).toBe('now');
     started.push(first.jobId);
     await app.flink.waitForJobState(first.jobId, ['RUNNING']);
     writeFileSync(
@@ -238,28 +239,26 @@ describe('job API', () => {
       jobs: { name: string; drift: boolean }[];
     };
     expect(listed.jobs.find((j) => j.name === 'datagen_probe')?.drift).toBe(true);
-    const refused = await app.inject({
+    // A comment changes the identity, not what the state means.
+    const upgrade = await app.inject({
       method: 'POST',
       url: '/api/jobs/datagen/deploy',
       headers: auth,
     });
-    expect(refused.statusCode).toBe(409);
-    expect(refused.json()).toMatchObject({ error: 'SCRIPT_CHANGED' });
-    const forced = await app.inject({
-      method: 'POST',
-      url: '/api/jobs/datagen/deploy',
-      headers: auth,
-      payload: { allowNonRestoredState: true },
-    });
-    expect(forced.statusCode, forced.body).toBe(200);
-    const upgraded = forced.json() as {
+    expect(upgrade.statusCode, upgrade.body).toBe(200);
+    const upgraded = upgrade.json() as {
       action: string;
       jobId: string;
       previousJobId: string;
       savepoint: string;
+      verdict: string;
     };
     started.push(upgraded.jobId);
-    expect(upgraded).toMatchObject({ action: 'upgraded', previousJobId: first.jobId });
+    expect(upgraded).toMatchObject({
+      action: 'upgraded',
+      previousJobId: first.jobId,
+      verdict: 'compatible',
+    });
     const details = (await app.inject({ url: '/api/jobs/datagen' })).json() as {
       job: { drift: boolean };
       savepoints: { location: string }[];

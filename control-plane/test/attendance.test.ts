@@ -249,7 +249,7 @@ describe('attendance job', () => {
       method: 'POST',
       url: '/api/jobs/attendance/deploy',
       headers: { authorization: `Bearer ${TOKEN}` },
-      payload: { variables: vars },
+      payload: { variables: vars, start: 'earliest' },
     });
     expect(res.statusCode, res.body).toBe(200);
     jobId = (res.json() as { jobId: string }).jobId;

@@ -112,6 +112,7 @@ describe('history written by the jobs', () => {
           ...process.env,
           KAFKA_BROKERS: brokers,
           FLINK_REST_URL: `http://${flink.host}:${flink.flinkRestPort}`,
+          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'history-jobs-state-')),
         }),
         databaseUrl: db.url,
         operatorToken: TOKEN,
@@ -145,7 +146,10 @@ describe('history written by the jobs', () => {
       method: 'POST',
       url: `/api/jobs/${job}/deploy`,
       headers: { authorization: `Bearer ${TOKEN}` },
-      payload: { variables: variables(job), ...(savepointPath ? { savepointPath } : {}) },
+      payload: {
+        variables: variables(job),
+        ...(savepointPath ? { savepointPath } : { start: 'earliest' }),
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
     jobIds[job] = (res.json() as { jobId: string }).jobId;

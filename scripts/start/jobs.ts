@@ -12,6 +12,7 @@ interface DeployAnswer {
   action?: string;
   jobId?: string;
   savepoint?: string | null;
+  from?: string;
   message?: string;
   error?: string;
 }
@@ -57,23 +58,35 @@ export class JobApi {
         );
         continue;
       }
-      let res = await this.call<DeployAnswer>('POST', `/api/jobs/${file}/deploy`, {
-        restoreLatestSavepoint: true,
-      });
-      if (
-        res.status === 409 &&
-        (res.body.error === 'NO_SAVEPOINT' || res.body.error === 'SCRIPT_CHANGED')
-      ) {
-        res = await this.call('POST', `/api/jobs/${file}/deploy`, {});
+      // Resumes from the job's latest savepoint or retained checkpoint; a job that left none
+      // starts from now.
+      let res = await this.call<DeployAnswer>('POST', `/api/jobs/${file}/deploy`, {});
+      if (res.status === 409 && /^STATE_(INCOMPATIBLE|DROPPED)$/.test(res.body.error ?? '')) {
+        // The file changed so that its old state would mean something else: start fresh from
+        // where the old state ended, so nothing is counted twice and no input is skipped.
+        const since = await this.lastSavepointTime(file);
+        report.warn(
+          `${job.name}: ${res.body.message}\n  starting it fresh from ${since ?? 'now'} instead`,
+        );
+        res = await this.call('POST', `/api/jobs/${file}/deploy`, { start: since ?? 'now' });
       }
       if (res.status !== 200)
         throw new Error(`deploying ${job.name} failed (${res.status}): ${res.body.message}`);
       started.push(file);
       report.info(
-        `${job.name}: started ${res.body.jobId}${res.body.savepoint ? ` from ${res.body.savepoint}` : ''}`,
+        `${job.name}: started ${res.body.jobId}${res.body.from ? ` from ${res.body.from}` : ''}`,
       );
     }
     return started;
+  }
+
+  /** When the job's newest savepoint was taken (ISO), if it has one. */
+  private async lastSavepointTime(file: string): Promise<string | undefined> {
+    const { status, body } = await this.call<{ savepoints?: { at: string }[] }>(
+      'GET',
+      `/api/jobs/${file}`,
+    );
+    return status === 200 ? body.savepoints?.at(-1)?.at : undefined;
   }
 
   /** Stops each job with a savepoint, so the next run resumes it where it stopped. */

@@ -1,20 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { JobOverview } from '../flink/index.js';
-import { decideDeploy, type DeployFacts } from './decisions.js';
+import { decideDeploy, parseStart, type DeployFacts, type StateRecord } from './decisions.js';
 
 const job = { name: 'pv_uv', hash: 'new' };
 const copy = (hash: string, state = 'RUNNING', jid = `jid-${hash}`): JobOverview =>
   ({ jid, name: `pv_uv@${hash}`, state, 'start-time': 1 }) as JobOverview;
-const savepoint = (hash: string) => ({
-  job: 'pv_uv',
+const saved: StateRecord = {
+  kind: 'savepoint',
   jobId: 'old',
-  hash,
-  location: `file:///sp/${hash}`,
+  hash: 'old',
+  location: 'file:///sp/old',
   at: '2026-11-23T00:00:00Z',
-  reason: 'stop' as const,
-});
+};
 const decide = (facts: Partial<DeployFacts>) =>
-  decideDeploy({ job, active: [], latest: undefined, body: {}, ...facts });
+  decideDeploy({ job, active: [], latest: undefined, body: {}, start: undefined, ...facts });
 const refusal = (facts: Partial<DeployFacts>) => {
   try {
     decide(facts);
@@ -25,51 +24,66 @@ const refusal = (facts: Partial<DeployFacts>) => {
 };
 
 describe('deploy decisions', () => {
-  it('starts fresh when nothing runs and no savepoint is asked for', () => {
-    expect(decide({ latest: savepoint('new') })).toEqual({ action: 'start', savepoint: null });
+  it('starts from now when nothing runs and the job left no state: never a silent replay', () => {
+    expect(decide({})).toEqual({ action: 'start-fresh', position: { mode: 'latest-offset' } });
   });
 
-  it('starts from the savepoint the request names', () => {
-    expect(decide({ body: { savepointPath: 'file:///sp/x' } })).toEqual({
+  it('resumes from the latest state by default, and from a named savepoint when asked', () => {
+    expect(decide({ latest: saved })).toEqual({
       action: 'start',
-      savepoint: 'file:///sp/x',
+      state: saved,
+      allowNonRestoredState: false,
     });
-  });
-
-  it('restores the latest savepoint of the same script, refuses another script’s unless allowed', () => {
-    const body = { restoreLatestSavepoint: true };
-    expect(decide({ body, latest: savepoint('new') })).toEqual({
+    expect(decide({ body: { savepointPath: 'file:///sp/x' } })).toMatchObject({
       action: 'start',
-      savepoint: 'file:///sp/new',
-    });
-    expect(refusal({ body, latest: savepoint('old') })).toBe('SCRIPT_CHANGED');
-    expect(
-      decide({ body: { ...body, allowNonRestoredState: true }, latest: savepoint('old') }),
-    ).toEqual({ action: 'start', savepoint: 'file:///sp/old' });
-    expect(refusal({ body })).toBe('NO_SAVEPOINT');
-  });
-
-  it('upgrades a running copy of the same script through a savepoint', () => {
-    const running = copy('new');
-    expect(decide({ active: [running] })).toEqual({
-      action: 'upgrade',
-      running,
-      runningHash: 'new',
+      state: { location: 'file:///sp/x' },
     });
   });
 
-  it('refuses to upgrade a changed script unless state may be dropped', () => {
-    expect(refusal({ active: [copy('old')] })).toBe('SCRIPT_CHANGED');
-    expect(decide({ active: [copy('old')], body: { allowNonRestoredState: true } })).toMatchObject({
+  it('starts fresh from the position asked for, even when state exists', () => {
+    expect(decide({ latest: saved, start: { mode: 'earliest-offset' } })).toEqual({
+      action: 'start-fresh',
+      position: { mode: 'earliest-offset' },
+    });
+  });
+
+  it('refuses start "state" when there is none', () => {
+    expect(refusal({ start: 'state' })).toBe('NO_STATE');
+  });
+
+  it('does nothing when the same version already runs, and upgrades another', () => {
+    expect(decide({ active: [copy('new')] })).toMatchObject({ action: 'unchanged' });
+    expect(decide({ active: [copy('old')] })).toMatchObject({
       action: 'upgrade',
       runningHash: 'old',
     });
+    expect(decide({ active: [copy('new')], start: 'state' })).toMatchObject({ action: 'upgrade' });
   });
 
-  it('refuses while a copy is not RUNNING, and when two copies run', () => {
-    expect(refusal({ active: [copy('new', 'RESTARTING')] })).toBe('JOB_NOT_RUNNING');
-    expect(refusal({ active: [copy('a', 'RUNNING', 'j1'), copy('b', 'RUNNING', 'j2')] })).toBe(
-      'JOB_DUPLICATED',
-    );
+  it('replaces the running copy with a fresh start when a position is asked for', () => {
+    expect(decide({ active: [copy('old')], start: { mode: 'timestamp', at: 5 } })).toMatchObject({
+      action: 'replace',
+      position: { mode: 'timestamp', at: 5 },
+    });
+  });
+
+  it('refuses two running copies, a copy that is not RUNNING, and a savepoint path over a running copy', () => {
+    expect(refusal({ active: [copy('a'), copy('b')] })).toBe('JOB_DUPLICATED');
+    expect(refusal({ active: [copy('old', 'RESTARTING')] })).toBe('JOB_NOT_RUNNING');
+    expect(refusal({ active: [copy('old')], body: { savepointPath: 'x' } })).toBe('JOB_RUNNING');
+  });
+
+  it('reads start positions and refuses nonsense and the future', () => {
+    const now = Date.parse('2026-11-24T00:00:00Z');
+    expect(parseStart(undefined, now)).toBeUndefined();
+    expect(parseStart('state', now)).toBe('state');
+    expect(parseStart('now', now)).toEqual({ mode: 'latest-offset' });
+    expect(parseStart('earliest', now)).toEqual({ mode: 'earliest-offset' });
+    expect(parseStart('2026-11-23T08:00:00Z', now)).toEqual({
+      mode: 'timestamp',
+      at: Date.parse('2026-11-23T08:00:00Z'),
+    });
+    expect(() => parseStart('yesterday', now)).toThrow(/not "state", "now", "earliest"/);
+    expect(() => parseStart('2026-11-25T00:00:00Z', now)).toThrow(/in the future/);
   });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DEPLOYMENTS_FILE, SAVEPOINTS_FILE } from '../constants.js';
+import type { VertexPrint } from './compatibility.js';
 import { JsonLog } from './json-log.js';
 
 export interface SavepointRecord {
@@ -42,6 +43,11 @@ export interface DeploymentRecord {
   /** The values substituted into the script. */
   values: Record<string, string>;
   at: string;
+  /** What ran, so a failed upgrade can start this version again. */
+  script?: string;
+  parallelism?: number;
+  /** What its state means, vertex by vertex (see compatibility.ts). */
+  prints?: VertexPrint[];
 }
 
 /** What the control plane started, so the listing shows the values a running copy was given. */
@@ -50,6 +56,16 @@ export class DeploymentStore {
 
   constructor(dir: string) {
     this.log = new JsonLog(join(dir, DEPLOYMENTS_FILE));
+  }
+
+  /** The record of the Flink job `jobId`. */
+  async byJobId(jobId: string): Promise<DeploymentRecord | undefined> {
+    return (await this.log.list()).filter((r) => r.jobId === jobId).at(-1);
+  }
+
+  /** Every record of a job, oldest first. */
+  async ofJob(job: string): Promise<DeploymentRecord[]> {
+    return (await this.log.list()).filter((r) => r.job === job);
   }
 
   /** The newest record of a job started with this identity. */

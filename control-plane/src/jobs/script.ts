@@ -126,12 +126,23 @@ async function expand(root: string, file: string, seen: string[]): Promise<Sourc
   return out;
 }
 
+/**
+ * Where a start without state begins reading its sources. Substituted into the variables
+ * START_MODE and START_TIMESTAMP of the source tables; not part of a job's identity, since the
+ * same job may start from different places.
+ */
+export type StartPosition =
+  { mode: 'earliest-offset' | 'latest-offset' } | { mode: 'timestamp'; at: number };
+
+const START_VARIABLES = new Set(['START_MODE', 'START_TIMESTAMP']);
+
 /** Reads a job, expands `-- #include` lines and substitutes `${VAR}` from overrides, then defaults. */
 export async function renderJob(
   jobsDir: string,
   name: string,
   overrides: Record<string, string> = {},
   defaults: Record<string, string> = {},
+  start?: StartPosition,
 ): Promise<RenderedJob> {
   const root = resolve(jobsDir);
   const file = jobFile(root, name);
@@ -141,8 +152,16 @@ export async function renderJob(
     const m = HEADER.exec(line.trim());
     if (m) header[m[1]!.toLowerCase()] ??= m[2]!;
   }
-  const variables = Object.fromEntries(source.variables);
+  const declared = Object.fromEntries(source.variables);
+  const variables = Object.fromEntries(
+    Object.entries(declared).filter(([k]) => !START_VARIABLES.has(k)),
+  );
   for (const key of Object.keys(overrides)) {
+    if (START_VARIABLES.has(key))
+      throw new JobScriptError(
+        'JOB_VARIABLE_RESERVED',
+        `${key} is set from the deploy's "start" (earliest, now, a time, or state), not as a variable`,
+      );
     if (!(key in variables))
       throw new JobScriptError(
         'JOB_UNKNOWN_VARIABLE',
@@ -153,10 +172,16 @@ export async function renderJob(
   const deployment = Object.fromEntries(Object.entries(defaults).filter(([k]) => k in variables));
   const values = { ...variables, ...deployment, ...overrides };
   for (const [key, value] of Object.entries(values)) checkValue(key, value);
+  const startValues: Record<string, string> = {
+    START_MODE: start?.mode ?? declared.START_MODE ?? 'latest-offset',
+    START_TIMESTAMP: String(
+      start?.mode === 'timestamp' ? start.at : (declared.START_TIMESTAMP ?? 0),
+    ),
+  };
   const script = source.text
     .map((line, index) =>
       line.replace(REFERENCE, (_, key: string) => {
-        const value = values[key];
+        const value = START_VARIABLES.has(key) ? startValues[key] : values[key];
         if (value === undefined) {
           const at = source.map[index];
           throw new JobScriptError(

@@ -2,12 +2,19 @@ import { readdir } from 'node:fs/promises';
 import { CodedError } from '@pulse/kit';
 import type { DeployBody, DeployResult, JobSummary, StopResult } from '@pulse/contracts';
 import { TERMINAL_STATES } from '../constants.js';
-import { ensureRunnerJar, runnerArgs, type FlinkClient, type JobOverview } from '../flink/index.js';
-import { decideDeploy } from './decisions.js';
-import { activeCopiesOf, copiesOf, declaredName, flinkJobName, parseFlinkName } from './naming.js';
+import { ensureRunnerJar, type FlinkClient, type JobOverview } from '../flink/index.js';
+import { decideDeploy, parseStart } from './decisions.js';
+import { JobStarter } from './deploying.js';
+import { StateFinder } from './state.js';
+import { activeCopiesOf, copiesOf, declaredName, parseFlinkName } from './naming.js';
 import type { DeploymentStore, SavepointStore } from './savepoints.js';
-import { jobFile, JobScriptError, renderJob, type RenderedJob } from './script.js';
-import { toSqlError } from './sql-error.js';
+import {
+  jobFile,
+  JobScriptError,
+  renderJob,
+  type RenderedJob,
+  type StartPosition,
+} from './script.js';
 import { SavepointStopper } from './stopping.js';
 
 export { SqlInvalidError } from './sql-error.js';
@@ -23,6 +30,10 @@ export interface JobServiceOptions {
   stopTimeoutMs: number;
   /** Values for declared variables when a deploy does not set them (JOB_VARIABLES). */
   jobVariables?: Record<string, string>;
+  /** How long the new copy of an upgrade may take to run steadily before it is rolled back. */
+  settleTimeoutMs?: number;
+  /** How long every task of a new copy must run without a failure to count as steady. */
+  steadyMs?: number;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -34,6 +45,8 @@ export interface JobServiceOptions {
 export class JobService {
   private readonly busy = new Map<string, string>();
   private readonly stopper: SavepointStopper;
+  private readonly starter: JobStarter;
+  private readonly states: StateFinder;
   private jarId: Promise<string> | undefined;
 
   constructor(private readonly o: JobServiceOptions) {
@@ -41,6 +54,19 @@ export class JobService {
       flink: o.flink,
       savepoints: o.savepoints,
       timeoutMs: o.stopTimeoutMs,
+      log: o.log,
+    });
+    this.starter = new JobStarter({
+      flink: o.flink,
+      ...(o.deployments ? { deployments: o.deployments } : {}),
+      settleTimeoutMs: o.settleTimeoutMs ?? 60_000,
+      steadyMs: o.steadyMs ?? 5_000,
+      log: o.log,
+    });
+    this.states = new StateFinder({
+      flink: o.flink,
+      savepoints: o.savepoints,
+      ...(o.deployments ? { deployments: o.deployments } : {}),
       log: o.log,
     });
   }
@@ -150,91 +176,164 @@ export class JobService {
     variables: Record<string, string> = {},
   ): Promise<{ hash: string; plan: unknown }> {
     const job = await renderJob(this.o.jobsDir, name, variables, this.o.jobVariables);
-    const jar = await this.runnerJar();
-    try {
-      const { plan } = await this.o.flink.planJar(jar, {
-        programArgsList: runnerArgs(job.script, flinkJobName(job)),
-        ...(job.parallelism ? { parallelism: job.parallelism } : {}),
-      });
-      return { hash: job.hash, plan };
-    } catch (err) {
-      throw toSqlError(job, err);
-    }
+    const { plan } = await this.starter.plan(await this.runnerJar(), job);
+    return { hash: job.hash, plan };
   }
 
   async deploy(name: string, body: DeployBody = {}): Promise<DeployResult> {
     jobFile(this.o.jobsDir, name);
+    const start = parseStart(body.start);
     return this.exclusive(name, 'a deploy', async () => {
-      const job = await renderJob(this.o.jobsDir, name, body.variables ?? {}, this.o.jobVariables);
-      const [all, latest] = await Promise.all([
-        this.o.flink.jobsOverview(),
-        this.o.savepoints.latest(job.name),
-      ]);
-      const decision = decideDeploy({ job, active: activeCopiesOf(all, job.name), latest, body });
-      const allowNonRestoredState = body.allowNonRestoredState ?? false;
-      if (decision.action === 'start') {
-        const jobId = await this.start(job, decision.savepoint, allowNonRestoredState);
+      const position = start !== undefined && start !== 'state' ? start : undefined;
+      const job = await renderJob(
+        this.o.jobsDir,
+        name,
+        body.variables ?? {},
+        this.o.jobVariables,
+        position,
+      );
+      const jar = await this.runnerJar();
+      // The real planner first: a script that does not compile touches nothing.
+      const { prints } = await this.starter.plan(jar, job);
+      const active = activeCopiesOf(await this.o.flink.jobsOverview(), job.name);
+      const latest = active.length === 0 ? await this.states.latest(job.name) : undefined;
+      const decision = decideDeploy({ job, active, latest, body, start });
+      const allow = body.allowNonRestoredState ?? false;
+      const base = { hash: job.hash, previousJobId: null };
+
+      if (decision.action === 'unchanged')
         return {
+          ...base,
+          action: 'unchanged',
+          jobId: decision.running.jid,
+          savepoint: null,
+          from: 'already running',
+        };
+
+      if (decision.action === 'start-fresh') {
+        const jobId = await this.starter.start(jar, job, prints, null, false);
+        return {
+          ...base,
           action: 'started',
           jobId,
-          previousJobId: null,
-          hash: job.hash,
-          savepoint: decision.savepoint,
+          savepoint: null,
+          from: describe(decision.position),
         };
       }
-      const { running, runningHash } = decision;
-      const location = await this.stopper.stopWithSavepoint(
-        job.name,
-        running.jid,
-        runningHash ?? job.hash,
-        'upgrade',
-      );
-      if (!location) {
-        throw new CodedError(
-          'STOP_PENDING',
-          `the savepoint of ${job.name} did not complete within ${this.o.stopTimeoutMs} ms; the stop goes on (state STOPPING) and nothing new was started`,
-          true,
-        );
+
+      if (decision.action === 'start') {
+        const { state } = decision;
+        const explicit = body.savepointPath !== undefined;
+        const verdict = await this.starter.judge(state.jobId, state.hash, job, prints);
+        // A path the operator names is taken on their word when nothing is known of it.
+        const allowed =
+          explicit && !verdict
+            ? undefined
+            : this.starter.enforce(verdict, job.name, `${state.kind} ${state.location}`, allow);
+        const jobId = await this.starter.start(jar, job, prints, state.location, allow);
+        return {
+          ...base,
+          action: 'started',
+          jobId,
+          savepoint: state.location,
+          from: `${state.kind} ${state.location}`,
+          ...(allowed ? { verdict: allowed.summary } : {}),
+        };
       }
-      const jobId = await this.start(job, location, allowNonRestoredState);
+
+      const { running } = decision;
+      const runningHash = parseFlinkName(running.name).hash;
+      if (decision.action === 'replace') {
+        // A fresh start replaces the running copy; its state is still kept in a savepoint.
+        const location = await this.stopForUpgrade(job.name, running.jid, runningHash ?? job.hash);
+        const jobId = await this.starter.start(jar, job, prints, null, false);
+        return {
+          ...base,
+          action: 'replaced',
+          jobId,
+          previousJobId: running.jid,
+          savepoint: null,
+          from: `${describe(decision.position)} (the previous copy's state is kept in ${location})`,
+        };
+      }
+
+      // Upgrade: judge the state before the running copy is touched.
+      const verdict = this.starter.enforce(
+        await this.starter.judge(running.jid, runningHash, job, prints),
+        job.name,
+        `the running copy ${running.jid}`,
+        allow,
+      );
+      const location = await this.stopForUpgrade(job.name, running.jid, runningHash ?? job.hash);
+      const jobId = await this.starter.start(jar, job, prints, location, allow);
+      const failure = await this.starter.settle(jobId);
+      if (failure) await this.rollBack(jar, job.name, running.jid, jobId, location, failure);
       return {
+        ...base,
         action: 'upgraded',
         jobId,
         previousJobId: running.jid,
-        hash: job.hash,
         savepoint: location,
+        from: `savepoint ${location}`,
+        verdict: verdict.summary,
       };
     });
   }
 
-  private async start(
-    job: RenderedJob,
-    savepoint: string | null,
-    allowNonRestoredState: boolean,
-  ): Promise<string> {
-    const jar = await this.runnerJar();
-    try {
-      const { jobId } = await this.o.flink.runJar(jar, {
-        programArgsList: runnerArgs(job.script, flinkJobName(job)),
-        ...(job.parallelism ? { parallelism: job.parallelism } : {}),
-        ...(savepoint ? { savepointPath: savepoint, allowNonRestoredState } : {}),
-      });
-      this.o.log.info({ job: job.name, jobId, hash: job.hash, savepoint }, 'job started');
-      await this.o.deployments
-        ?.add({
-          job: job.name,
-          jobId,
-          hash: job.hash,
-          values: job.values,
-          at: new Date().toISOString(),
-        })
-        .catch((err: unknown) =>
-          this.o.log.warn({ err, job: job.name }, 'could not record the deployment'),
-        );
-      return jobId;
-    } catch (err) {
-      throw toSqlError(job, err);
-    }
+  private async stopForUpgrade(name: string, jobId: string, hash: string): Promise<string> {
+    const location = await this.stopper.stopWithSavepoint(name, jobId, hash, 'upgrade');
+    if (!location)
+      throw new CodedError(
+        'STOP_PENDING',
+        `the savepoint of ${name} did not complete within ${this.o.stopTimeoutMs} ms; the stop goes on (state STOPPING) and nothing new was started`,
+        true,
+      );
+    return location;
+  }
+
+  /** The new copy of an upgrade failed: cancel it and start the previous version from the same savepoint. */
+  private async rollBack(
+    jar: string,
+    name: string,
+    previousJobId: string,
+    failedJobId: string,
+    location: string,
+    failure: string,
+  ): Promise<never> {
+    this.o.log.warn({ job: name, jobId: failedJobId, failure }, 'upgrade failed; rolling back');
+    await this.o.flink.cancelJob(failedJobId).catch(() => undefined);
+    await this.o.flink
+      .waitForJobState(failedJobId, ['CANCELED', 'FAILED', 'FINISHED'], 60_000)
+      .catch(() => undefined);
+    const previous = await this.starter.previous(previousJobId);
+    if (!previous?.script)
+      throw new CodedError(
+        'UPGRADE_FAILED',
+        `${failure}. The previous version cannot be started again (no record of its script); its state is in ${location}`,
+        false,
+      );
+    const jobId = await this.starter.start(
+      jar,
+      {
+        name,
+        hash: previous.hash,
+        script: previous.script,
+        parallelism: previous.parallelism,
+        values: previous.values,
+      },
+      previous.prints,
+      location,
+      false,
+    );
+    this.o.log.warn(
+      { job: name, jobId, savepoint: location },
+      'rolled back to the previous version',
+    );
+    throw new CodedError(
+      'UPGRADE_ROLLED_BACK',
+      `${failure}. Rolled back: the previous version (${previous.hash}) runs again from ${location} as job ${jobId}`,
+      false,
+    );
   }
 
   async stop(name: string): Promise<StopResult> {
@@ -271,4 +370,10 @@ export class JobService {
       return { cancelled: active.map((j) => j.jid) };
     });
   }
+}
+
+/** Where a fresh start begins, for the answer and the log. */
+function describe(position: StartPosition): string {
+  if (position.mode === 'timestamp') return new Date(position.at).toISOString();
+  return position.mode === 'earliest-offset' ? 'earliest' : 'now';
 }

@@ -4,6 +4,7 @@ import { CodedError } from '@pulse/kit';
 import { FlinkError } from '../flink/index.js';
 import { JobScriptError } from '../jobs/script.js';
 import { SqlInvalidError } from '../jobs/service.js';
+import { StateVerdictError } from '../jobs/deploying.js';
 
 const STATUS_BY_CODE: Record<string, number> = {
   JOB_NOT_FOUND: 404,
@@ -14,8 +15,14 @@ const STATUS_BY_CODE: Record<string, number> = {
   JOB_BUSY: 409,
   JOB_DUPLICATED: 409,
   JOB_NOT_RUNNING: 409,
-  SCRIPT_CHANGED: 409,
-  NO_SAVEPOINT: 409,
+  JOB_VARIABLE_RESERVED: 400,
+  START_INVALID: 400,
+  JOB_RUNNING: 409,
+  NO_STATE: 409,
+  STATE_INCOMPATIBLE: 409,
+  STATE_DROPPED: 409,
+  UPGRADE_ROLLED_BACK: 422,
+  UPGRADE_FAILED: 502,
   STOP_PENDING: 504,
   SAVEPOINT_FAILED: 502,
   FLINK_UNREACHABLE: 503,
@@ -53,6 +60,11 @@ export default fp(
         const status = STATUS_BY_CODE[error.code] ?? 502;
         request.log.warn({ err: error, status: error.status }, 'Flink call failed');
         return reply.code(status).send({ error: error.code, message: error.message });
+      }
+      if (error instanceof StateVerdictError) {
+        return reply
+          .code(STATUS_BY_CODE[error.code] ?? 409)
+          .send({ error: error.code, message: error.message, verdict: error.verdict });
       }
       if (error instanceof CodedError) {
         return reply

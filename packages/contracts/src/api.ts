@@ -8,6 +8,9 @@ export const ErrorBody = Type.Object({
   line: Type.Optional(Type.Integer({ description: 'line in the file named by `file`' })),
   column: Type.Optional(Type.Integer()),
   file: Type.Optional(Type.String()),
+  verdict: Type.Optional(
+    Type.Unknown({ description: 'the state compatibility verdict, when it decided' }),
+  ),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
@@ -43,14 +46,19 @@ export const DeployBody = Type.Object(
     ),
     allowNonRestoredState: Type.Optional(
       Type.Boolean({
-        description: 'needed to upgrade when the script changed since the running copy',
+        description:
+          'drop the state the new version has no place for (when the compatibility verdict is "drops state of ...")',
       }),
     ),
     savepointPath: Type.Optional(
-      Type.String({ description: 'start (not upgrade) from this savepoint' }),
+      Type.String({ description: 'start a stopped job from this savepoint or checkpoint' }),
     ),
-    restoreLatestSavepoint: Type.Optional(
-      Type.Boolean({ description: 'start from the savepoint the last stop of this job took' }),
+    start: Type.Optional(
+      Type.String({
+        description:
+          'where to begin: "state" (the latest savepoint or retained checkpoint, refused when there is none), "now", "earliest" (replay all retained input), or an ISO time. Default: the running copy\'s state on an upgrade, else the latest state when the job left one, else "now". Any value but "state" starts fresh, without state.',
+        maxLength: 40,
+      }),
     ),
   },
   { additionalProperties: false },
@@ -58,13 +66,25 @@ export const DeployBody = Type.Object(
 export type DeployBody = Static<typeof DeployBody>;
 
 export const DeployResult = Type.Object({
-  action: Type.Union([Type.Literal('started'), Type.Literal('upgraded')]),
+  action: Type.Union([
+    Type.Literal('started'),
+    Type.Literal('upgraded'),
+    Type.Literal('replaced'),
+    Type.Literal('unchanged'),
+  ]),
   jobId: Type.String(),
   previousJobId: Type.Union([Type.String(), Type.Null()]),
   hash: Type.String(),
   savepoint: Type.Union([Type.String(), Type.Null()], {
-    description: 'the savepoint the new copy started from',
+    description: 'the savepoint or checkpoint the new copy started from',
   }),
+  from: Type.String({
+    description:
+      'where the copy began: "savepoint <path>", "checkpoint <path>", "now", "earliest", or a time',
+  }),
+  verdict: Type.Optional(
+    Type.String({ description: 'the state compatibility verdict the start was allowed by' }),
+  ),
 });
 export type DeployResult = Static<typeof DeployResult>;
 

@@ -57,10 +57,11 @@ export function runJobAction(
   name: string,
   action: JobAction,
   token: string,
+  body: Record<string, unknown> = {},
 ): Promise<ActionResult> {
   return request<ActionResult>(`/api/jobs/${encodeURIComponent(name)}/${action}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: '{}',
+    body: JSON.stringify(body),
   });
 }

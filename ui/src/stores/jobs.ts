@@ -46,6 +46,9 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   /** Runs an action; without a token it first asks for one (see `provideToken`). */
+  /** Where a deploy starts: '' (the job's latest state, else now), 'state', 'now' or 'earliest'. */
+  const startFrom = ref<'' | 'state' | 'now' | 'earliest'>('');
+
   async function run(action: JobAction, job: string): Promise<void> {
     if (!token.value) {
       awaitingToken.value = { action, job };
@@ -54,7 +57,12 @@ export const useJobsStore = defineStore('jobs', () => {
     busy.value = { action, job };
     outcome.value = null;
     try {
-      const result = await runJobAction(job, action, token.value);
+      const result = await runJobAction(
+        job,
+        action,
+        token.value,
+        action === 'deploy' && startFrom.value ? { start: startFrom.value } : {},
+      );
       outcome.value = { ok: true, action, job, result };
     } catch (err) {
       const api =
@@ -91,6 +99,7 @@ export const useJobsStore = defineStore('jobs', () => {
     awaitingToken,
     busy,
     outcome,
+    startFrom,
     refresh,
     run,
     provideToken,

@@ -96,7 +96,8 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
       config: { audited: 'deploy' },
       schema: {
         tags: ['jobs'],
-        summary: 'Start the job, or upgrade the running copy through a savepoint',
+        summary:
+          'Start the job (from its latest state, now, the earliest input or a time), or upgrade the running copy through a savepoint after checking its state carries over',
         params: JobName,
         body: DeployBody,
         response: { 200: DeployResult, ...errors },
