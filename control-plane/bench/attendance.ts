@@ -191,6 +191,8 @@ try {
           values.var.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]),
         ),
       },
+      // The associations are written before the job starts: read them all.
+      start: 'earliest',
     },
   });
   if (res.statusCode !== 200) throw new Error(`deploy failed: ${res.body}`);
