@@ -13,3 +13,4 @@ export const TERMINAL_STATES = new Set(['FINISHED', 'CANCELED', 'FAILED']);
 export const AUDIT_FILE = 'audit.jsonl';
 export const SAVEPOINTS_FILE = 'savepoints.json';
 export const DEPLOYMENTS_FILE = 'deployments.json';
+export const INTENTS_FILE = 'intents.json';

@@ -4,12 +4,15 @@
  * does not run is rolled back to the previous one from the same savepoint; two control planes
  * deploying the same version start one copy. Its own job name, topics and state folder.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@pulse/stack';
+import { sleep } from '@pulse/kit';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { TERMINAL_STATES } from '../src/constants.js';
@@ -192,5 +195,109 @@ describe('upgrades', () => {
     const copies = await activeCopies();
     expect(copies).toHaveLength(1);
     for (const a of ok) expect((a.json() as { jobId: string }).jobId).toBe(copies[0]);
+    await cancelAll();
   }, 180_000);
+
+  it('finishes an upgrade whose control plane was killed mid-way when it starts again', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'upgrades-crash-state-'));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OPERATOR_TOKEN: TOKEN,
+      JOBS_DIR: jobs.dir,
+      CONTROL_PLANE_STATE: state,
+      KAFKA_BROKERS: brokers,
+      FLINK_REST_URL: flinkUrl,
+      LOG_LEVEL: 'warn',
+    };
+    const call = async (path: string, body?: object) => {
+      const res = await fetch(`${base}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    let server = await startControlPlane(env, base);
+    try {
+      const first = await call('/api/jobs/pv_uv/deploy', {
+        variables: variables(),
+        start: 'earliest',
+      });
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const oldJobId = first.body.jobId as string;
+      await app.flink.waitForJobState(oldJobId, ['RUNNING']);
+      const next = variables({ JDBC_FLUSH_ROWS: '500' });
+      const { body: planned } = await call('/api/jobs/pv_uv/validate', { variables: next });
+
+      // The upgrade starts; the control plane dies once the old copy has stopped with its savepoint.
+      void call('/api/jobs/pv_uv/deploy', { variables: next }).catch(() => undefined);
+      for (let i = 0; i < 1200; i++) {
+        const job = await app.flink.job(oldJobId);
+        if (job.state === 'FINISHED') break;
+        await sleep(50);
+      }
+      server.kill('SIGKILL');
+      await new Promise((r) => server.once('exit', r));
+
+      server = await startControlPlane(env, base);
+      let listedNow: { state: string; runningHash: string | null } | undefined;
+      for (let i = 0; i < 120; i++) {
+        const { body } = await call('/api/jobs');
+        listedNow = (
+          body.jobs as { name: string; state: string; runningHash: string | null }[]
+        ).find((j) => j.name === jobName);
+        if (listedNow?.state === 'RUNNING' && listedNow.runningHash === planned.hash) break;
+        await sleep(500);
+      }
+      expect(listedNow).toMatchObject({ state: 'RUNNING', runningHash: planned.hash });
+      expect(await activeCopies()).toHaveLength(1);
+      const details = await call('/api/jobs/pv_uv');
+      expect(details.body.savepoints).toContainEqual(
+        expect.objectContaining({
+          jobId: oldJobId,
+          location: expect.stringContaining('savepoint-'),
+        }),
+      );
+    } finally {
+      server.kill('SIGTERM');
+      await cancelAll();
+    }
+  }, 300_000);
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The control plane as its own process, which the test can kill. */
+async function startControlPlane(env: Record<string, string>, base: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'control-plane/src/server.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    },
+  );
+  for (let i = 0; i < 120; i++) {
+    if (child.exitCode !== null) throw new Error(`the control plane exited with ${child.exitCode}`);
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await sleep(500);
+  }
+  throw new Error('the control plane did not answer /health within 60 s');
+}

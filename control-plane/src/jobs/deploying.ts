@@ -36,9 +36,13 @@ export interface StarterOptions {
 }
 
 /** What runs where a job version is started: script, name, parallelism. */
-type Runnable = Pick<RenderedJob, 'name' | 'hash' | 'script' | 'parallelism'> & {
+interface Runnable {
+  name: string;
+  hash: string;
+  script: string;
+  parallelism?: number | undefined;
   values: Record<string, string>;
-};
+}
 
 const FAILING_STATES = new Set(['FAILED', 'FAILING', 'RESTARTING', 'CANCELED', 'CANCELLING']);
 
@@ -121,7 +125,12 @@ export class JobStarter {
     savepoint: string | null,
     allowNonRestoredState: boolean,
   ): Promise<string> {
-    const generation = (await this.o.deployments?.ofJob(job.name))?.length;
+    const earlier = await this.o.deployments?.ofJob(job.name);
+    // Counts up from the newest copy's generation (the record file keeps only the newest copies).
+    const generation =
+      earlier === undefined
+        ? undefined
+        : Math.max(earlier.length, ...earlier.map((r) => (r.generation ?? -1) + 1));
     const jobId =
       generation === undefined
         ? undefined
@@ -146,6 +155,7 @@ export class JobStarter {
         hash: job.hash,
         values: job.values,
         at: new Date().toISOString(),
+        ...(generation !== undefined ? { generation } : {}),
         script: job.script,
         ...(job.parallelism ? { parallelism: job.parallelism } : {}),
         ...(prints ? { prints } : {}),

@@ -43,6 +43,8 @@ export interface DeploymentRecord {
   /** The values substituted into the script. */
   values: Record<string, string>;
   at: string;
+  /** How many copies of the job were started before this one (part of its Flink job id). */
+  generation?: number;
   /** What ran, so a failed upgrade can start this version again. */
   script?: string;
   parallelism?: number;

@@ -6,6 +6,8 @@ import { ensureRunnerJar, type FlinkClient, type JobOverview } from '../flink/in
 import { decideDeploy, parseStart } from './decisions.js';
 import { JobStarter } from './deploying.js';
 import { StateFinder } from './state.js';
+import { reconcile, type Intent, type IntentLog, type NextVersion } from './intents.js';
+import type { VertexPrint } from './compatibility.js';
 import { activeCopiesOf, copiesOf, declaredName, parseFlinkName } from './naming.js';
 import type { DeploymentStore, SavepointStore } from './savepoints.js';
 import {
@@ -30,6 +32,8 @@ export interface JobServiceOptions {
   stopTimeoutMs: number;
   /** Values for declared variables when a deploy does not set them (JOB_VARIABLES). */
   jobVariables?: Record<string, string>;
+  /** Where stops and upgrades are written down before they start (absent: not written). */
+  intents?: IntentLog;
   /** How long the new copy of an upgrade may take to run steadily before it is rolled back. */
   settleTimeoutMs?: number;
   /** How long every task of a new copy must run without a failure to count as steady. */
@@ -245,16 +249,31 @@ export class JobService {
       const runningHash = parseFlinkName(running.name).hash;
       if (decision.action === 'replace') {
         // A fresh start replaces the running copy; its state is still kept in a savepoint.
-        const location = await this.stopForUpgrade(job.name, running.jid, runningHash ?? job.hash);
-        const jobId = await this.starter.start(jar, job, prints, null, false);
-        return {
-          ...base,
-          action: 'replaced',
-          jobId,
-          previousJobId: running.jid,
-          savepoint: null,
-          from: `${describe(decision.position)} (the previous copy's state is kept in ${location})`,
-        };
+        return this.tracked(
+          {
+            op: 'replace',
+            job: job.name,
+            jobId: running.jid,
+            hash: runningHash ?? job.hash,
+            next: nextVersion(job, prints, false, false),
+          },
+          async () => {
+            const location = await this.stopForUpgrade(
+              job.name,
+              running.jid,
+              runningHash ?? job.hash,
+            );
+            const jobId = await this.starter.start(jar, job, prints, null, false);
+            return {
+              ...base,
+              action: 'replaced' as const,
+              jobId,
+              previousJobId: running.jid,
+              savepoint: null,
+              from: `${describe(decision.position)} (the previous copy's state is kept in ${location})`,
+            };
+          },
+        );
       }
 
       // Upgrade: judge the state before the running copy is touched.
@@ -264,19 +283,73 @@ export class JobService {
         `the running copy ${running.jid}`,
         allow,
       );
-      const location = await this.stopForUpgrade(job.name, running.jid, runningHash ?? job.hash);
-      const jobId = await this.starter.start(jar, job, prints, location, allow);
-      const failure = await this.starter.settle(jobId);
-      if (failure) await this.rollBack(jar, job.name, running.jid, jobId, location, failure);
-      return {
-        ...base,
-        action: 'upgraded',
-        jobId,
-        previousJobId: running.jid,
-        savepoint: location,
-        from: `savepoint ${location}`,
-        verdict: verdict.summary,
-      };
+      return this.tracked(
+        {
+          op: 'upgrade',
+          job: job.name,
+          jobId: running.jid,
+          hash: runningHash ?? job.hash,
+          next: nextVersion(job, prints, true, allow),
+        },
+        async () => {
+          const location = await this.stopForUpgrade(
+            job.name,
+            running.jid,
+            runningHash ?? job.hash,
+          );
+          const jobId = await this.starter.start(jar, job, prints, location, allow);
+          const failure = await this.starter.settle(jobId);
+          if (failure) await this.rollBack(jar, job.name, running.jid, jobId, location, failure);
+          return {
+            ...base,
+            action: 'upgraded' as const,
+            jobId,
+            previousJobId: running.jid,
+            savepoint: location,
+            from: `savepoint ${location}`,
+            verdict: verdict.summary,
+          };
+        },
+      );
+    });
+  }
+
+  /** Runs a stop or upgrade written down in the intent log first, and writes how it ended. */
+  private async tracked<T>(intent: Omit<Intent, 'id' | 'at'>, fn: () => Promise<T>): Promise<T> {
+    const id = await this.o.intents?.begin(intent);
+    try {
+      const result = await fn();
+      if (id) await this.o.intents?.end(id, 'done');
+      return result;
+    } catch (err) {
+      if (id)
+        await this.o.intents
+          ?.end(id, 'failed', err instanceof Error ? err.message : String(err))
+          .catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Finishes or settles the stops and upgrades a previous run left open (it died mid-way).
+   * Flink unreachable: they stay open and this throws, for the caller to try again later.
+   */
+  async reconcile(): Promise<{ id: string; note: string }[]> {
+    if (!this.o.intents) return [];
+    return reconcile({
+      flink: this.o.flink,
+      intents: this.o.intents,
+      savepoints: this.o.savepoints,
+      stopTimeoutMs: this.o.stopTimeoutMs,
+      startVersion: async (next, savepoint) =>
+        this.starter.start(
+          await this.runnerJar(),
+          next,
+          next.prints,
+          savepoint,
+          next.allowNonRestoredState,
+        ),
+      log: this.o.log,
     });
   }
 
@@ -344,11 +417,10 @@ export class JobService {
       );
       if (!running)
         throw new CodedError('JOB_NOT_RUNNING', `${jobName} has no running copy in Flink`, false);
-      const location = await this.stopper.stopWithSavepoint(
-        jobName,
-        running.jid,
-        parseFlinkName(running.name).hash ?? '',
-        'stop',
+      const hash = parseFlinkName(running.name).hash ?? '';
+      const location = await this.tracked(
+        { op: 'stop', job: jobName, jobId: running.jid, hash },
+        () => this.stopper.stopWithSavepoint(jobName, running.jid, hash, 'stop'),
       );
       return { state: location ? 'STOPPED' : 'STOPPING', jobId: running.jid, savepoint: location };
     });
@@ -376,4 +448,23 @@ export class JobService {
 function describe(position: StartPosition): string {
   if (position.mode === 'timestamp') return new Date(position.at).toISOString();
   return position.mode === 'earliest-offset' ? 'earliest' : 'now';
+}
+
+/** The version an upgrade or replace starts, as the intent log keeps it. */
+function nextVersion(
+  job: RenderedJob,
+  prints: VertexPrint[],
+  restore: boolean,
+  allowNonRestoredState: boolean,
+): NextVersion {
+  return {
+    name: job.name,
+    hash: job.hash,
+    script: job.script,
+    ...(job.parallelism ? { parallelism: job.parallelism } : {}),
+    values: job.values,
+    prints,
+    restore,
+    allowNonRestoredState,
+  };
 }
