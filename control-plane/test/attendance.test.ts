@@ -6,6 +6,9 @@
  * unenrolled devices, a holiday, a class after the term, a section on another time zone, and a
  * roster change in the middle of a class, fed in two halves so the live rows are checked too.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { TOPICS, topicSpec, type TopicSpec } from '@pulse/contracts';
@@ -156,6 +159,8 @@ describe('attendance job', () => {
       config: {
         ...config,
         jobsDir: jobs.dir,
+        // Its own state folder: the savepoints and intents of a running npm start stay untouched.
+        stateDir: mkdtempSync(join(tmpdir(), 'attendance-state-')),
         operatorToken: TOKEN,
         logLevel: 'warn',
       },

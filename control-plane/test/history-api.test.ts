@@ -5,6 +5,9 @@
  * CSV equal to its JSON, refuses bad requests with the reason, and says 503 when the database is
  * gone. Open to viewers: no request here carries a token.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -112,6 +115,7 @@ describe('history API', () => {
       config: {
         ...loadConfig(process.env),
         databaseUrl: db.url,
+        stateDir: mkdtempSync(join(tmpdir(), 'history-api-state-')),
         historyRetentionDays: 3650,
         logLevel: 'warn',
       },
