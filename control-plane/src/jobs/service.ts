@@ -1,23 +1,17 @@
 import { readdir } from 'node:fs/promises';
 import { CodedError } from '@pulse/kit';
 import type { DeployBody, DeployResult, JobSummary, StopResult } from '@pulse/contracts';
-import { TERMINAL_STATES } from '../constants.js';
 import { ensureRunnerJar, type FlinkClient, type JobOverview } from '../flink/index.js';
 import { decideDeploy, parseStart } from './decisions.js';
 import { JobStarter } from './deploying.js';
 import { StateFinder } from './state.js';
 import { reconcile, type Intent, type IntentLog, type NextVersion } from './intents.js';
 import type { VertexPrint } from './compatibility.js';
-import { activeCopiesOf, copiesOf, declaredName, parseFlinkName } from './naming.js';
+import { activeCopiesOf, declaredName, parseFlinkName } from './naming.js';
 import type { DeploymentStore, SavepointStore } from './savepoints.js';
-import {
-  jobFile,
-  JobScriptError,
-  renderJob,
-  type RenderedJob,
-  type StartPosition,
-} from './script.js';
+import { jobFile, renderJob, type RenderedJob, type StartPosition } from './script.js';
 import { SavepointStopper } from './stopping.js';
+import { jobDetails, jobSummary } from './listing.js';
 
 export { SqlInvalidError } from './sql-error.js';
 export { flinkJobName } from './naming.js';
@@ -98,69 +92,13 @@ export class JobService {
   }
 
   async summary(name: string, flinkJobs?: JobOverview[]): Promise<JobSummary> {
-    const all = flinkJobs ?? (await this.o.flink.jobsOverview());
-    let rendered: RenderedJob | undefined;
-    let error: string | undefined;
-    try {
-      rendered = await renderJob(this.o.jobsDir, name, {}, this.o.jobVariables);
-    } catch (err) {
-      if (err instanceof JobScriptError && err.code === 'JOB_NOT_FOUND') throw err;
-      error = err instanceof Error ? err.message : String(err);
-    }
-    const jobName = rendered?.name ?? name;
-    const newest = copiesOf(all, jobName)[0];
-    const runningHash =
-      newest && !TERMINAL_STATES.has(newest.state) ? parseFlinkName(newest.name).hash : null;
-    const runningVariables =
-      runningHash && newest
-        ? (await this.o.deployments?.find(jobName, runningHash))?.values
-        : undefined;
-    const pendingJobId = this.stopper.pendingJobId(jobName);
-    const state =
-      pendingJobId && newest?.jid === pendingJobId && !TERMINAL_STATES.has(newest.state)
-        ? 'STOPPING'
-        : (newest?.state ?? 'NOT_DEPLOYED');
-    return {
-      name: jobName,
-      file: `${name}.sql`,
-      description: rendered?.description ?? '',
-      hash: rendered?.hash ?? null,
-      state,
-      jobId: newest?.jid ?? null,
-      runningHash,
-      drift: runningHash !== null && rendered !== undefined && runningHash !== rendered.hash,
-      startTime: newest?.['start-time'] ?? null,
-      variables: rendered?.variables ?? {},
-      ...(runningVariables ? { runningVariables } : {}),
-      ...(error ? { error } : {}),
-    };
+    return jobSummary(this.o, name, flinkJobs ?? (await this.o.flink.jobsOverview()), (job) =>
+      this.stopper.pendingJobId(job),
+    );
   }
 
   async details(name: string) {
-    const summary = await this.summary(name);
-    const savepoints = await this.o.savepoints.list(summary.name);
-    if (!summary.jobId) return { job: summary, flink: null, savepoints };
-    const [job, checkpoints, exceptions] = await Promise.all([
-      this.o.flink.job(summary.jobId),
-      this.o.flink.jobCheckpoints(summary.jobId).catch(() => null),
-      this.o.flink.jobExceptions(summary.jobId).catch(() => null),
-    ]);
-    return {
-      job: summary,
-      flink: {
-        state: job.state,
-        vertices: job.vertices.map((v) => ({
-          id: v.id,
-          name: v.name,
-          parallelism: v.parallelism,
-          status: v.status,
-          metrics: v.metrics ?? {},
-        })),
-        checkpoints,
-        exceptions,
-      },
-      savepoints,
-    };
+    return jobDetails(this.o, await this.summary(name));
   }
 
   private async exclusive<T>(name: string, what: string, fn: () => Promise<T>): Promise<T> {
@@ -246,68 +184,51 @@ export class JobService {
       }
 
       const { running } = decision;
-      const runningHash = parseFlinkName(running.name).hash;
-      if (decision.action === 'replace') {
-        // A fresh start replaces the running copy; its state is still kept in a savepoint.
-        return this.tracked(
-          {
-            op: 'replace',
-            job: job.name,
-            jobId: running.jid,
-            hash: runningHash ?? job.hash,
-            next: nextVersion(job, prints, false, false),
-          },
-          async () => {
-            const location = await this.stopForUpgrade(
-              job.name,
-              running.jid,
-              runningHash ?? job.hash,
-            );
-            const jobId = await this.starter.start(jar, job, prints, null, false);
-            return {
-              ...base,
-              action: 'replaced' as const,
-              jobId,
-              previousJobId: running.jid,
-              savepoint: null,
-              from: `${describe(decision.position)} (the previous copy's state is kept in ${location})`,
-            };
-          },
-        );
-      }
-
-      // Upgrade: judge the state before the running copy is touched.
-      const verdict = this.starter.enforce(
-        await this.starter.judge(running.jid, runningHash, job, prints),
-        job.name,
-        `the running copy ${running.jid}`,
-        allow,
-      );
+      const hash = parseFlinkName(running.name).hash ?? job.hash;
+      // A fresh start replaces the running copy (its state is still kept in a savepoint); an
+      // upgrade carries the state over, once the verdict allows it, before anything is touched.
+      const verdict = position
+        ? undefined
+        : this.starter.enforce(
+            await this.starter.judge(running.jid, hash, job, prints),
+            job.name,
+            `the running copy ${running.jid}`,
+            allow,
+          );
+      const restore = position === undefined;
       return this.tracked(
         {
-          op: 'upgrade',
+          op: restore ? 'upgrade' : 'replace',
           job: job.name,
           jobId: running.jid,
-          hash: runningHash ?? job.hash,
-          next: nextVersion(job, prints, true, allow),
+          hash,
+          next: nextVersion(job, prints, restore, restore && allow),
         },
         async () => {
-          const location = await this.stopForUpgrade(
-            job.name,
-            running.jid,
-            runningHash ?? job.hash,
+          const location = await this.stopForUpgrade(job.name, running.jid, hash);
+          const jobId = await this.starter.start(
+            jar,
+            job,
+            prints,
+            restore ? location : null,
+            restore && allow,
           );
-          const jobId = await this.starter.start(jar, job, prints, location, allow);
+          const replaced = { ...base, jobId, previousJobId: running.jid };
+          if (position)
+            return {
+              ...replaced,
+              action: 'replaced' as const,
+              savepoint: null,
+              from: `${describe(position)} (the previous copy's state is kept in ${location})`,
+            };
           const failure = await this.starter.settle(jobId);
           if (failure) await this.rollBack(jar, job.name, running.jid, jobId, location, failure);
           return {
-            ...base,
+            ...replaced,
             action: 'upgraded' as const,
-            jobId,
-            previousJobId: running.jid,
             savepoint: location,
             from: `savepoint ${location}`,
-            verdict: verdict.summary,
+            ...(verdict ? { verdict: verdict.summary } : {}),
           };
         },
       );

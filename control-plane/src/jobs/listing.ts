@@ -1,0 +1,84 @@
+/**
+ * What the listing and the job page show: the job file, what Flink runs of it (state, id, the
+ * hash and values of the running copy, drift), and for one job Flink's details and its savepoints.
+ */
+import type { JobSummary } from '@pulse/contracts';
+import { TERMINAL_STATES } from '../constants.js';
+import type { JobOverview } from '../flink/index.js';
+import { copiesOf, parseFlinkName } from './naming.js';
+import { JobScriptError, renderJob, type RenderedJob } from './script.js';
+import type { JobServiceOptions } from './service.js';
+
+type Sources = Pick<
+  JobServiceOptions,
+  'flink' | 'jobsDir' | 'jobVariables' | 'deployments' | 'savepoints'
+>;
+
+/** One job file as the listing shows it, judged against Flink's job list `all`. */
+export async function jobSummary(
+  o: Sources,
+  name: string,
+  all: JobOverview[],
+  pendingStop: (job: string) => string | undefined,
+): Promise<JobSummary> {
+  let rendered: RenderedJob | undefined;
+  let error: string | undefined;
+  try {
+    rendered = await renderJob(o.jobsDir, name, {}, o.jobVariables);
+  } catch (err) {
+    if (err instanceof JobScriptError && err.code === 'JOB_NOT_FOUND') throw err;
+    error = err instanceof Error ? err.message : String(err);
+  }
+  const jobName = rendered?.name ?? name;
+  const newest = copiesOf(all, jobName)[0];
+  const runningHash =
+    newest && !TERMINAL_STATES.has(newest.state) ? parseFlinkName(newest.name).hash : null;
+  const runningVariables =
+    runningHash && newest ? (await o.deployments?.find(jobName, runningHash))?.values : undefined;
+  const pendingJobId = pendingStop(jobName);
+  const state =
+    pendingJobId && newest?.jid === pendingJobId && !TERMINAL_STATES.has(newest.state)
+      ? 'STOPPING'
+      : (newest?.state ?? 'NOT_DEPLOYED');
+  return {
+    name: jobName,
+    file: `${name}.sql`,
+    description: rendered?.description ?? '',
+    hash: rendered?.hash ?? null,
+    state,
+    jobId: newest?.jid ?? null,
+    runningHash,
+    drift: runningHash !== null && rendered !== undefined && runningHash !== rendered.hash,
+    startTime: newest?.['start-time'] ?? null,
+    variables: rendered?.variables ?? {},
+    ...(runningVariables ? { runningVariables } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
+/** A job's summary with Flink's details (vertices, checkpoints, exceptions) and its savepoints. */
+export async function jobDetails(o: Sources, summary: JobSummary) {
+  const savepoints = await o.savepoints.list(summary.name);
+  if (!summary.jobId) return { job: summary, flink: null, savepoints };
+  const [job, checkpoints, exceptions] = await Promise.all([
+    o.flink.job(summary.jobId),
+    o.flink.jobCheckpoints(summary.jobId).catch(() => null),
+    o.flink.jobExceptions(summary.jobId).catch(() => null),
+  ]);
+  return {
+    job: summary,
+    flink: {
+      state: job.state,
+      vertices: job.vertices.map((v) => ({
+        id: v.id,
+        name: v.name,
+        parallelism: v.parallelism,
+        status: v.status,
+        metrics: v.metrics ?? {},
+      })),
+      checkpoints,
+      exceptions,
+    },
+    savepoints,
+  };
+}
