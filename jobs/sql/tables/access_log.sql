@@ -22,7 +22,9 @@ CREATE TABLE access_log (
   user_agent STRING,
   source_file STRING,
   source_offset BIGINT,
-  WATERMARK FOR event_time AS event_time - INTERVAL '${WATERMARK_DELAY}' SECOND
+  -- One second times the delay: a literal INTERVAL 'n' SECOND has two digits of precision, and
+  -- Flink refuses n >= 100 ("exceeds precision of SECOND(2) field") and any wider precision.
+  WATERMARK FOR event_time AS event_time - INTERVAL '1' SECOND * ${WATERMARK_DELAY}
 ) WITH (
   'connector' = 'kafka',
   'topic' = '${ACCESS_TOPIC}',
