@@ -186,6 +186,10 @@ export const CONFIG_SCHEMA = Type.Object({
     minLength: 1,
     description: "prefix of the relay's private consumer group (a fresh one per start)",
   }),
+  RELAY_PANEL_SYNC: duration(
+    'how often the relay reads the panels the running jobs declare (deploys and stops read them at once)',
+    '10s',
+  ),
 });
 
 /** The control plane's settings, read once at start-up. */

@@ -33,6 +33,17 @@
 -- flushes on checkpoints): after a failure some rows are written again with the same key and the
 -- same or a newer value, which an upsert table absorbs (see README.md).
 --
+-- Dashboard panel (see README.md, "Panels"): today's classes, drawn by the attendance panel.
+-- panel: rates
+--   kind: attendance
+--   table: attendance
+--   key: course_id, section, class_date
+--   values: present, enrolled, rate
+--   title.en: Attendance
+--   title.zh: 出勤
+--   order: 50
+--   stale_after: 12h
+--
 -- var ATTENDANCE_TOPIC = attendance
 -- var STATE_TTL = 2 d
 -- var MAX_SILENCE_MINUTES = 120

@@ -16,6 +16,36 @@
 -- about 33,000 events/s with them, the mini-batch buffering costing more than it saves here. Set
 -- DISTINCT_SPLIT = true if you add non-windowed COUNT(DISTINCT ...) aggregates on a skewed key.
 --
+-- Dashboard panels (see README.md, "Panels"):
+-- panel: latest
+--   kind: figure
+--   table: pvuv
+--   time: window_end
+--   values: pv, uv
+--   title.en: Latest window
+--   title.zh: 最新窗口
+--   note.en: PV counts every request, UV distinct visitors, over the latest closed window
+--   note.zh: PV 为全部请求数，UV 为不同访客数，取最近一个已关闭的窗口
+--   label.pv.en: PV
+--   label.pv.zh: 浏览量 (PV)
+--   label.uv.en: UV
+--   label.uv.zh: 访客数 (UV)
+--   order: 10
+-- panel: trend
+--   kind: timeseries
+--   table: pvuv
+--   time: window_end
+--   values: pv, uv
+--   title.en: PV / UV per sliding window
+--   title.zh: 滑动窗口 PV / UV
+--   label.window_end.en: Window end
+--   label.window_end.zh: 窗口结束
+--   label.pv.en: PV
+--   label.pv.zh: 浏览量 (PV)
+--   label.uv.en: UV
+--   label.uv.zh: 访客数 (UV)
+--   order: 20
+--
 -- var WINDOW_SIZE = 60
 -- var WINDOW_SLIDE = 10
 -- var PVUV_TOPIC = pvuv

@@ -5,6 +5,7 @@
  * the new copy runs steadily, rolling back to the previous version from the same savepoint when
  * it does not.
  */
+import type { JobPanels } from './panels.js';
 import { createHash } from 'node:crypto';
 import { CodedError, sleep } from '@pulse/kit';
 import { runnerArgs, type FlinkClient } from '../flink/index.js';
@@ -42,6 +43,7 @@ interface Runnable {
   script: string;
   parallelism?: number | undefined;
   values: Record<string, string>;
+  panels?: JobPanels | undefined;
 }
 
 const FAILING_STATES = new Set(['FAILED', 'FAILING', 'RESTARTING', 'CANCELED', 'CANCELLING']);
@@ -159,6 +161,7 @@ export class JobStarter {
         script: job.script,
         ...(job.parallelism ? { parallelism: job.parallelism } : {}),
         ...(prints ? { prints } : {}),
+        ...(job.panels && job.panels.panels.length > 0 ? { panels: job.panels } : {}),
       };
       await this.o.deployments
         ?.add(record)

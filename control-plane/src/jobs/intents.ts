@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { INTENTS_FILE, TERMINAL_STATES } from '../constants.js';
 import { FlinkError, type FlinkClient } from '../flink/index.js';
+import type { JobPanels } from './panels.js';
 import type { VertexPrint } from './compatibility.js';
 import { JsonLog } from './json-log.js';
 import { activeCopiesOf } from './naming.js';
@@ -21,6 +22,7 @@ export interface NextVersion {
   parallelism?: number;
   values: Record<string, string>;
   prints?: VertexPrint[];
+  panels?: JobPanels;
   /** Restore the old copy's savepoint (upgrade) or start fresh (replace). */
   restore: boolean;
   allowNonRestoredState: boolean;

@@ -6,6 +6,7 @@ import type { JobSummary } from '@pulse/contracts';
 import { TERMINAL_STATES } from '../constants.js';
 import type { JobOverview } from '../flink/index.js';
 import { copiesOf, parseFlinkName } from './naming.js';
+import type { JobPanels } from './panels.js';
 import { JobScriptError, renderJob, type RenderedJob } from './script.js';
 import type { JobServiceOptions } from './service.js';
 
@@ -81,4 +82,32 @@ export async function jobDetails(o: Sources, summary: JobSummary) {
     },
     savepoints,
   };
+}
+
+/**
+ * The panels of every job Flink runs (or is restarting): as recorded when the copy was started, or,
+ * for a copy started before panels were recorded, as its job file declares them when the file still
+ * renders to what runs. Jobs that ended show no panels.
+ */
+export async function runningPanels(o: Sources): Promise<JobPanels[]> {
+  const all = await o.flink.jobsOverview();
+  const found: JobPanels[] = [];
+  for (const copy of all) {
+    if (TERMINAL_STATES.has(copy.state)) continue;
+    const { job, hash } = parseFlinkName(copy.name);
+    if (!hash) continue;
+    const record = await o.deployments?.byJobId(copy.jid);
+    if (record?.panels) {
+      found.push(record.panels);
+      continue;
+    }
+    try {
+      const rendered = await renderJob(o.jobsDir, job, {}, o.jobVariables);
+      if (rendered.hash === hash && rendered.panels.panels.length > 0)
+        found.push(rendered.panels);
+    } catch {
+      // A file that is gone or no longer renders declares nothing we could trust.
+    }
+  }
+  return found;
 }

@@ -1,3 +1,4 @@
+import type { JobPanels } from './panels.js';
 import { join } from 'node:path';
 import { DEPLOYMENTS_FILE, SAVEPOINTS_FILE } from '../constants.js';
 import type { VertexPrint } from './compatibility.js';
@@ -50,6 +51,8 @@ export interface DeploymentRecord {
   parallelism?: number;
   /** What its state means, vertex by vertex (see compatibility.ts). */
   prints?: VertexPrint[];
+  /** The dashboard panels it declares and the outputs they read (see panels.ts). */
+  panels?: JobPanels;
 }
 
 /** What the control plane started, so the listing shows the values a running copy was given. */

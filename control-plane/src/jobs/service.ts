@@ -11,7 +11,8 @@ import { activeCopiesOf, declaredName, parseFlinkName } from './naming.js';
 import type { DeploymentStore, SavepointStore } from './savepoints.js';
 import { jobFile, renderJob, type RenderedJob, type StartPosition } from './script.js';
 import { SavepointStopper } from './stopping.js';
-import { jobDetails, jobSummary } from './listing.js';
+import { jobDetails, jobSummary, runningPanels } from './listing.js';
+import type { JobPanels } from './panels.js';
 
 export { SqlInvalidError } from './sql-error.js';
 export { flinkJobName } from './naming.js';
@@ -95,6 +96,11 @@ export class JobService {
     return jobSummary(this.o, name, flinkJobs ?? (await this.o.flink.jobsOverview()), (job) =>
       this.stopper.pendingJobId(job),
     );
+  }
+
+  /** The dashboard panels of the jobs that run, and the outputs they read. */
+  async panels(): Promise<JobPanels[]> {
+    return runningPanels(this.o);
   }
 
   async details(name: string) {
@@ -314,6 +320,7 @@ export class JobService {
         script: previous.script,
         parallelism: previous.parallelism,
         values: previous.values,
+        panels: previous.panels,
       },
       previous.prints,
       location,
@@ -385,6 +392,7 @@ function nextVersion(
     ...(job.parallelism ? { parallelism: job.parallelism } : {}),
     values: job.values,
     prints,
+    ...(job.panels.panels.length > 0 ? { panels: job.panels } : {}),
     restore,
     allowNonRestoredState,
   };

@@ -17,8 +17,10 @@ export interface ChannelOptions {
   kind: ChannelKind;
   epoch: string;
   historySize: number;
-  /** `window` channels keep rows whose window ended within this span of the newest window end. */
+  /** Rows with a time are kept while it is within this span of the newest row's time. */
   retainMs: number;
+  /** Rows carry a time and age out (always so for `window` channels). */
+  timed?: boolean;
 }
 
 export class ChannelState {
@@ -57,17 +59,16 @@ export class ChannelState {
     if (change.op === 'delete') {
       // A tombstone for a row we never held still advances nothing: clients have nothing to drop.
       if (!this.rows.delete(change.key)) return null;
-    } else {
-      if (this.kind === 'window' && change.windowEnd !== undefined) {
-        if (change.windowEnd <= this.newestWindowEnd - this.options.retainMs) return null;
-        this.rows.set(change.key, { row: change.row, windowEnd: change.windowEnd });
-        if (change.windowEnd > this.newestWindowEnd) {
-          this.newestWindowEnd = change.windowEnd;
-          this.prune();
-        }
-      } else {
-        this.rows.set(change.key, { row: change.row });
+    } else if (change.windowEnd !== undefined) {
+      // Rows with a time age out: those older than the span behind the newest are not kept.
+      if (change.windowEnd <= this.newestWindowEnd - this.options.retainMs) return null;
+      this.rows.set(change.key, { row: change.row, windowEnd: change.windowEnd });
+      if (change.windowEnd > this.newestWindowEnd) {
+        this.newestWindowEnd = change.windowEnd;
+        this.prune();
       }
+    } else {
+      this.rows.set(change.key, { row: change.row });
     }
     this.seq++;
     const message: UpdateMessage = {
@@ -94,16 +95,16 @@ export class ChannelState {
 
   /** The whole current state, as of the current sequence. */
   snapshot(): SnapshotMessage {
-    const rows = [...this.rows.entries()].map(([key, entry]) => ({ key, row: entry.row }));
-    if (this.kind === 'window')
-      rows.sort((a, b) => (a.row.window_end as number) - (b.row.window_end as number));
+    const rows = [...this.rows.entries()]
+      .sort(([, a], [, b]) => (a.windowEnd ?? 0) - (b.windowEnd ?? 0))
+      .map(([key, entry]) => ({ key, row: entry.row }));
     return {
       type: 'snapshot',
       channel: this.name,
       epoch: this.options.epoch,
       seq: this.seq,
       kind: this.kind,
-      ...(this.kind === 'window' ? { retainMs: this.options.retainMs } : {}),
+      ...(this.kind === 'window' || this.options.timed ? { retainMs: this.options.retainMs } : {}),
       rows,
     };
   }

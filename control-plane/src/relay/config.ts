@@ -10,6 +10,12 @@ export interface ChannelSpec {
   name: string;
   topic: string;
   kind: ChannelKind;
+  /** The column ordering rows in time (epoch ms once relayed); `window` channels: window_end. */
+  timeColumn?: string;
+  /** Columns that, with the time, name a row of an append-only output without a Kafka key. */
+  keyColumns?: string[];
+  /** How far back rows are kept by their time (default: the relay's span, RELAY_PVUV_SPAN). */
+  retainMs?: number;
 }
 
 export interface RelayConfig {
@@ -26,6 +32,8 @@ export interface RelayConfig {
   heartbeatTimeoutMs: number;
   readyTimeoutMs: number;
   groupPrefix: string;
+  /** How often the panels of the running jobs are read again (a deploy or stop reads them at once). */
+  panelSyncMs: number;
 }
 
 /** Parses "90", "90ms", "30s", "15m", "1h" into milliseconds (a bare number means ms). */
@@ -77,6 +85,7 @@ export interface RelayEnv {
   RELAY_HEARTBEAT_TIMEOUT_MS: string;
   RELAY_READY_TIMEOUT_MS: string;
   RELAY_GROUP_PREFIX: string;
+  RELAY_PANEL_SYNC: string;
 }
 
 /** Turns the checked RELAY_* values into the relay's settings; throws ConfigError naming the variable. */
@@ -105,6 +114,7 @@ export function relayConfigFrom(env: RelayEnv): RelayConfig {
     heartbeatTimeoutMs,
     readyTimeoutMs: parseDuration('RELAY_READY_TIMEOUT_MS', env.RELAY_READY_TIMEOUT_MS),
     groupPrefix: env.RELAY_GROUP_PREFIX.trim(),
+    panelSyncMs: parseDuration('RELAY_PANEL_SYNC', env.RELAY_PANEL_SYNC),
   };
 }
 

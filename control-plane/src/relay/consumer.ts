@@ -88,7 +88,10 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
         const entries = await Promise.all(
           config.channels.map(
             async (spec) =>
-              [spec.topic, await startOffsets(admin, spec, config.windowSpanMs)] as const,
+              [
+                spec.topic,
+                await startOffsets(admin, spec, spec.retainMs ?? config.windowSpanMs),
+              ] as const,
           ),
         );
         return new Map(entries);

@@ -155,4 +155,50 @@ describe('Hub', () => {
     hub.receive(c.session, 'not json');
     expect(c.socket.closedWith).toBe(WS_CLOSE.badMessage);
   });
+
+  it('lists the declared panels on $panels: added, changed and removed as the jobs change', () => {
+    const { hub } = makeHub();
+    const c = client(hub);
+    c.say({ type: 'subscribe', channel: '$panels' });
+    expect(c.socket.sent).toEqual([]);
+    const panel = (id: string, order: number) =>
+      ({ id, job: 'web', panel: id, kind: 'figure', channel: 'web_today', order }) as never;
+    hub.setPanels([panel('web.today', 1), panel('web.top', 2)]);
+    // The first listing is the snapshot the waiting client gets.
+    expect(c.socket.sent).toHaveLength(1);
+    expect(c.socket.sent[0]).toMatchObject({ type: 'snapshot', channel: '$panels' });
+    expect((c.socket.sent[0]!.rows as { key: string }[]).map((r) => r.key)).toEqual([
+      'web.today',
+      'web.top',
+    ]);
+    c.socket.sent = [];
+    hub.setPanels([panel('web.today', 1), panel('web.top', 3)]);
+    hub.setPanels([panel('web.top', 3)]);
+    expect(c.socket.sent.map((m) => [m.op, m.key])).toEqual([
+      ['upsert', 'web.top'],
+      ['delete', 'web.today'],
+    ]);
+    expect(hub.panels().map((p) => p.id)).toEqual(['web.top']);
+  });
+
+  it('serves a channel added later once its own replay is done, without waiting for others', () => {
+    const { hub } = makeHub();
+    hub.markReady();
+    const added = hub.addChannels([
+      { name: 'pvuv', topic: 'pvuv_t', kind: 'window' },
+      { name: 'web_minute', topic: 'web_minute', kind: 'window', timeColumn: 'minute' },
+    ]);
+    expect(added.map((a) => a.name)).toEqual(['web_minute']);
+    const c = client(hub);
+    c.say({ type: 'subscribe', channel: 'web_minute' });
+    c.say({ type: 'subscribe', channel: 'pvuv' });
+    expect(c.socket.sent.map((m) => m.channel)).toEqual(['pvuv']);
+    hub.ingest('web_minute', null, json({ minute: '2026-11-23 06:10:00', requests: 4 }), 0);
+    hub.markReady(['web_minute']);
+    expect(c.socket.sent[1]).toMatchObject({
+      type: 'snapshot',
+      channel: 'web_minute',
+      rows: [{ row: { minute: Date.UTC(2026, 10, 23, 6, 10), requests: 4 } }],
+    });
+  });
 });

@@ -4,12 +4,12 @@
  * it. Every update is encoded once and the same bytes go to every subscriber.
  */
 import Value from 'typebox/value';
-import { ClientMessage, WS_CLOSE } from '@pulse/contracts';
-import type { ErrorMessage } from '@pulse/contracts';
+import { ClientMessage, PANELS_CHANNEL, WS_CLOSE } from '@pulse/contracts';
+import type { ErrorMessage, PanelSpec } from '@pulse/contracts';
 import { ChannelState } from './channel.js';
 import type { ChannelSpec } from './config.js';
 import { RELAY_ERRORS } from './constants.js';
-import { decodeRecord } from './records.js';
+import { decodeRecord, type Change } from './records.js';
 import { Session, type SocketLike } from './session.js';
 
 export interface HubOptions {
@@ -38,22 +38,73 @@ export class Hub {
   private readonly sessions = new Set<Session>();
   private nextId = 1;
   private ready = false;
+  private readonly readyChannels = new Set<string>();
   private slowCut = 0;
   private deadClosed = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: HubOptions) {
     this.now = options.now ?? Date.now;
-    for (const spec of options.channels) {
+    this.addChannels(options.channels);
+    this.addChannels([{ name: PANELS_CHANNEL, topic: '', kind: 'table' }]);
+  }
+
+  /**
+   * Adds the channels not served yet (a channel's name is its identity) and returns them. They
+   * answer subscriptions once `markReady` names them, after their topic's replay.
+   */
+  addChannels(specs: ChannelSpec[]): ChannelSpec[] {
+    const added: ChannelSpec[] = [];
+    for (const spec of specs) {
+      if (this.channels.has(spec.name)) continue;
       const state = new ChannelState({
         name: spec.name,
         kind: spec.kind,
-        epoch: options.epoch,
-        historySize: options.historySize,
-        retainMs: options.windowSpanMs,
+        epoch: this.options.epoch,
+        historySize: this.options.historySize,
+        retainMs: spec.retainMs ?? this.options.windowSpanMs,
+        timed: spec.timeColumn !== undefined,
       });
       this.channels.set(spec.name, { spec, state });
-      this.byTopic.set(spec.topic, spec);
+      if (spec.topic) this.byTopic.set(spec.topic, spec);
+      added.push(spec);
+    }
+    return added;
+  }
+
+  /**
+   * Replaces the declared panels the `$panels` channel lists (one row per panel, keyed by its id):
+   * new and changed panels are upserted, panels of jobs no longer running deleted. The first call
+   * makes the channel ready.
+   */
+  setPanels(panels: PanelSpec[], readAt = this.now()): void {
+    const state = this.channels.get(PANELS_CHANNEL)?.state as ChannelState;
+    const wanted = new Map(panels.map((p) => [p.id, p]));
+    const held = new Map(state.snapshot().rows.map((r) => [r.key, r.row]));
+    for (const key of held.keys())
+      if (!wanted.has(key)) this.publish(PANELS_CHANNEL, { ok: true, op: 'delete', key }, readAt);
+    for (const [key, panel] of wanted) {
+      if (JSON.stringify(held.get(key)) === JSON.stringify(panel)) continue;
+      this.publish(
+        PANELS_CHANNEL,
+        { ok: true, op: 'upsert', key, row: panel as unknown as Record<string, unknown> },
+        readAt,
+      );
+    }
+    this.markReady([PANELS_CHANNEL]);
+  }
+
+  /** The declared panels as the `$panels` channel lists them. */
+  panels(): PanelSpec[] {
+    const state = this.channels.get(PANELS_CHANNEL)?.state as ChannelState;
+    return state.snapshot().rows.map((r) => r.row as unknown as PanelSpec);
+  }
+
+  private publish(channel: string, change: Extract<Change, { ok: true }>, readAt: number): void {
+    const update = this.channels.get(channel)?.state.apply(change, readAt);
+    if (!update) return;
+    for (const session of this.sessions) {
+      if (session.subscriptions.has(channel)) session.send(update.bytes);
     }
   }
 
@@ -62,7 +113,7 @@ export class Hub {
     const spec = this.byTopic.get(topic);
     const entry = spec && this.channels.get(spec.name);
     if (!spec || !entry) return;
-    const change = decodeRecord(spec.name, spec.kind, key, value);
+    const change = decodeRecord(spec, key, value);
     if (!change.ok) {
       entry.state.countMalformed();
       this.options.log?.warn(
@@ -71,23 +122,23 @@ export class Hub {
       );
       return;
     }
-    const update = entry.state.apply(change, readAt);
-    if (!update) return;
-    for (const session of this.sessions) {
-      if (session.subscriptions.has(spec.name)) session.send(update.bytes);
-    }
+    this.publish(spec.name, change, readAt);
   }
 
-  /** Marks the start-up replay as done and sends the snapshots that were waiting for it. */
-  markReady(): void {
-    if (this.ready) return;
-    this.ready = true;
+  /**
+   * Marks channels as read up to where their topics ended when reading began (default: every
+   * channel the hub started with) and sends the snapshots that were waiting for them.
+   */
+  markReady(names?: string[]): void {
+    const channels = names ?? this.options.channels.map((c) => c.name);
+    if (!names) this.ready = true;
+    for (const name of channels) this.readyChannels.add(name);
     for (const session of this.sessions) {
-      for (const channel of session.pending) {
+      for (const channel of channels) {
+        if (!session.pending.delete(channel)) continue;
         session.subscriptions.add(channel);
         this.sendSnapshot(session, channel);
       }
-      session.pending.clear();
     }
   }
 
@@ -152,7 +203,7 @@ export class Hub {
       session.pending.delete(message.channel);
       return;
     }
-    if (!this.ready) {
+    if (!this.readyChannels.has(message.channel)) {
       // Updates wait too: they would be applied to a snapshot the client does not have yet.
       session.pending.add(message.channel);
       return;

@@ -10,7 +10,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { WS_PATH } from '@pulse/contracts';
 import { retry } from '@pulse/kit';
-import { originAllowed, type RelayConfig } from './config.js';
+import { originAllowed, type ChannelSpec, type RelayConfig } from './config.js';
 import { startRelayConsumer, type RelayConsumer } from './consumer.js';
 import { Hub } from './hub.js';
 
@@ -24,6 +24,11 @@ export interface Relay {
   caughtUp: Promise<void>;
   /** The consumer's lag per `topic/partition` (empty until it runs). */
   lag(): Map<string, number>;
+  /**
+   * Reads the panels the running jobs declare, serves them on `$panels`, and starts relaying the
+   * outputs they read that are not relayed yet. Runs on a timer too; call it after a deploy or stop.
+   */
+  syncPanels(): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -46,11 +51,73 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
   let signalCaughtUp = () => {};
   const caughtUp = new Promise<void>((resolve) => (signalCaughtUp = resolve));
   let consumer: RelayConsumer | undefined;
+  const extraConsumers: RelayConsumer[] = [];
+  let closing = false;
+
+  /** Relays channels added after start with a consumer of their own (kafkajs cannot add topics). */
+  const relayMore = async (channels: ChannelSpec[]): Promise<void> => {
+    await retry(
+      async () => {
+        if (closing) return;
+        const more = await startRelayConsumer({
+          config: { ...config, channels },
+          log: fastify.log,
+          onRecord: (topic, key, value, readAt) => hub.ingest(topic, key, value, readAt),
+          onCaughtUp: () => {
+            hub.markReady(channels.map((c) => c.name));
+            fastify.log.info({ channels: channels.map((c) => c.name) }, 'relaying new outputs');
+          },
+        });
+        if (closing) await more.stop();
+        else extraConsumers.push(more);
+      },
+      { retries: Number.POSITIVE_INFINITY, shouldRetry: () => !closing },
+    );
+  };
+
+  let syncing: Promise<void> | undefined;
+  const syncPanels = async (): Promise<void> => {
+    if (!fastify.hasDecorator('jobs')) {
+      hub.setPanels([]);
+      return;
+    }
+    syncing ??= (async () => {
+      try {
+        const declared = await fastify.jobs.panels();
+        const added = hub.addChannels(
+          declared.flatMap((job) =>
+            job.outputs.map((o) => ({
+              name: o.topic,
+              topic: o.topic,
+              kind: o.kind,
+              ...(o.timeColumn ? { timeColumn: o.timeColumn } : {}),
+              keyColumns: o.keyColumns,
+              ...(o.retainMs ? { retainMs: o.retainMs } : {}),
+            })),
+          ),
+        );
+        hub.setPanels(declared.flatMap((job) => job.panels));
+        if (added.length > 0)
+          relayMore(added).catch((err: unknown) =>
+            fastify.log.error({ err }, 'could not relay new outputs'),
+          );
+      } finally {
+        syncing = undefined;
+      }
+    })();
+    return syncing;
+  };
+
   fastify.decorate('relay', {
     hub,
     config,
     caughtUp,
-    lag: () => consumer?.lag() ?? new Map<string, number>(),
+    lag: () => {
+      const all = new Map(consumer?.lag() ?? []);
+      for (const more of extraConsumers) for (const [k, v] of more.lag()) all.set(k, v);
+      return all;
+    },
+    syncPanels,
   });
 
   if (!fastify.hasDecorator('websocketServer')) {
@@ -86,8 +153,17 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
   timer.unref();
 
   let starting: Promise<void> = Promise.resolve();
-  let closing = false;
+  const panelTimer = setInterval(() => {
+    syncPanels().catch((err: unknown) =>
+      fastify.log.warn({ err }, 'could not read the panels of the running jobs'),
+    );
+  }, config.panelSyncMs);
+  panelTimer.unref();
   fastify.addHook('onReady', async () => {
+    syncPanels().catch((err: unknown) => {
+      fastify.log.warn({ err }, 'could not read the panels of the running jobs yet');
+      hub.setPanels(hub.panels());
+    });
     // Not awaited: Kafka being down must not keep the job API from starting.
     starting = retry(
       async () => {
@@ -110,11 +186,13 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
   fastify.addHook('preClose', async () => {
     closing = true;
     clearInterval(timer);
+    clearInterval(panelTimer);
     hub.closeAll();
   });
   fastify.addHook('onClose', async () => {
     await starting;
     await consumer?.stop();
+    await Promise.all(extraConsumers.map((c) => c.stop()));
   });
 }
 

@@ -31,7 +31,7 @@ describe('decodeRecord', () => {
   };
 
   it('turns a pvuv record into a row keyed by its window with epoch-ms bounds', () => {
-    const change = decodeRecord('pvuv', 'window', null, json(window));
+    const change = decodeRecord({ name: 'pvuv', kind: 'window' }, null, json(window));
     expect(change).toEqual({
       ok: true,
       op: 'upsert',
@@ -47,29 +47,33 @@ describe('decodeRecord', () => {
   });
 
   it('refuses pvuv records that are not JSON, lack counts or carry bad timestamps', () => {
-    expect(decodeRecord('pvuv', 'window', null, Buffer.from('{not json'))).toMatchObject({
-      ok: false,
-    });
-    expect(decodeRecord('pvuv', 'window', null, json({ ...window, pv: 'many' }))).toMatchObject({
+    expect(
+      decodeRecord({ name: 'pvuv', kind: 'window' }, null, Buffer.from('{not json')),
+    ).toMatchObject({
       ok: false,
     });
     expect(
-      decodeRecord('pvuv', 'window', null, json({ ...window, window_end: 'soon' })),
+      decodeRecord({ name: 'pvuv', kind: 'window' }, null, json({ ...window, pv: 'many' })),
+    ).toMatchObject({
+      ok: false,
+    });
+    expect(
+      decodeRecord({ name: 'pvuv', kind: 'window' }, null, json({ ...window, window_end: 'soon' })),
     ).toMatchObject({ ok: false });
-    expect(decodeRecord('pvuv', 'window', null, null)).toMatchObject({ ok: false });
+    expect(decodeRecord({ name: 'pvuv', kind: 'window' }, null, null)).toMatchObject({ ok: false });
   });
 
   const key = { course_id: 'CSC3100', section: 'L01', class_date: '2026-11-23' };
   const row = { ...key, present: 30, enrolled: 40, rate: 0.75 };
 
   it('upserts attendance rows by their Kafka key and deletes them on a tombstone', () => {
-    expect(decodeRecord('attendance', 'table', json(key), json(row))).toEqual({
+    expect(decodeRecord({ name: 'attendance', kind: 'table' }, json(key), json(row))).toEqual({
       ok: true,
       op: 'upsert',
       key: JSON.stringify(key),
       row,
     });
-    expect(decodeRecord('attendance', 'table', json(key), null)).toEqual({
+    expect(decodeRecord({ name: 'attendance', kind: 'table' }, json(key), null)).toEqual({
       ok: true,
       op: 'delete',
       key: JSON.stringify(key),
@@ -77,21 +81,65 @@ describe('decodeRecord', () => {
   });
 
   it('refuses attendance records without a key or with a key of the wrong shape', () => {
-    expect(decodeRecord('attendance', 'table', null, json(row))).toMatchObject({ ok: false });
-    expect(decodeRecord('attendance', 'table', json({ course: 'x' }), json(row))).toMatchObject({
+    expect(decodeRecord({ name: 'attendance', kind: 'table' }, null, json(row))).toMatchObject({
+      ok: false,
+    });
+    expect(
+      decodeRecord({ name: 'attendance', kind: 'table' }, json({ course: 'x' }), json(row)),
+    ).toMatchObject({
       ok: false,
     });
   });
 
   it('accepts any JSON object on a channel added by configuration', () => {
-    expect(decodeRecord('top_pages', 'table', Buffer.from('/index'), json({ hits: 3 }))).toEqual({
+    expect(
+      decodeRecord({ name: 'top_pages', kind: 'table' }, Buffer.from('/index'), json({ hits: 3 })),
+    ).toEqual({
       ok: true,
       op: 'upsert',
       key: '/index',
       row: { hits: 3 },
     });
-    expect(decodeRecord('top_pages', 'table', Buffer.from('/index'), json([1, 2]))).toMatchObject({
+    expect(
+      decodeRecord({ name: 'top_pages', kind: 'table' }, Buffer.from('/index'), json([1, 2])),
+    ).toMatchObject({
       ok: false,
+    });
+  });
+
+  it('reads a declared time column, keys append-only rows by it and their key columns', () => {
+    const spec = {
+      name: 'web_minute',
+      kind: 'window' as const,
+      timeColumn: 'minute',
+      keyColumns: ['status_class'],
+    };
+    const change = decodeRecord(
+      spec,
+      null,
+      json({ minute: '2026-11-23 06:10:00', status_class: '4xx', requests: 3 }),
+    );
+    const at = Date.UTC(2026, 10, 23, 6, 10);
+    expect(change).toEqual({
+      ok: true,
+      op: 'upsert',
+      key: `${at}/["4xx"]`,
+      row: { minute: at, status_class: '4xx', requests: 3 },
+      windowEnd: at,
+    });
+    expect(decodeRecord(spec, null, json({ requests: 3 }))).toMatchObject({ ok: false });
+  });
+
+  it('ages upsert rows by their time column when one is declared', () => {
+    const change = decodeRecord(
+      { name: 'web_top', kind: 'table', timeColumn: 'window_end' },
+      Buffer.from('{"window_end":"x","rank":1}'),
+      json({ window_end: '2026-11-23T06:10:00Z', rank: 1, path: '/', views: 9 }),
+    );
+    expect(change).toMatchObject({
+      ok: true,
+      op: 'upsert',
+      windowEnd: Date.UTC(2026, 10, 23, 6, 10),
     });
   });
 });

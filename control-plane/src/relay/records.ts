@@ -4,7 +4,7 @@
  */
 import { Compile } from 'typebox/compile';
 import { AttendanceKey, AttendanceValue, PvuvValue, WS_CHANNELS } from '@pulse/contracts';
-import type { ChannelKind } from '@pulse/contracts';
+import type { ChannelSpec } from './config.js';
 
 export type Change =
   | { ok: true; op: 'upsert'; key: string; row: Record<string, unknown>; windowEnd?: number }
@@ -52,13 +52,23 @@ function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false }
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Decodes one record of channel `channel` (of `kind`) into a change. */
-export function decodeRecord(
-  channel: string,
-  kind: ChannelKind,
-  key: Buffer | null,
-  value: Buffer | null,
-): Change {
+/** What decoding needs to know of a channel. */
+export type DecodeSpec = Pick<ChannelSpec, 'name' | 'kind' | 'timeColumn' | 'keyColumns'>;
+
+/** A timestamp column's value as epoch ms (numbers are taken as epoch ms already). */
+function epochOf(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  return typeof value === 'string' ? parseUtcTimestamp(value) : Number.NaN;
+}
+
+/**
+ * Decodes one record of a channel into a change. Timestamps of `window_start`, `window_end` and
+ * the channel's time column become epoch ms; the time column also ages rows out (`windowEnd`).
+ * Append-only rows are keyed by their window (or time) and the Kafka key or key columns; upsert
+ * rows by their Kafka key, a null value deleting the row.
+ */
+export function decodeRecord(spec: DecodeSpec, key: Buffer | null, value: Buffer | null): Change {
+  const { name: channel, kind } = spec;
   const keyText = key?.toString('utf8') ?? null;
   const keySchema = KEY_SCHEMAS[channel];
   if (keySchema && keyText !== null) {
@@ -77,21 +87,42 @@ export function decodeRecord(
   const schema = VALUE_SCHEMAS[channel];
   if (schema && !schema.Check(parsed.value))
     return { ok: false, reason: 'value does not match the channel schema' };
-  const row = parsed.value;
-  if (kind === 'table') return { ok: true, op: 'upsert', key: keyText as string, row };
+  const row: Record<string, unknown> = { ...parsed.value };
+  const timeColumn = spec.timeColumn ?? (kind === 'window' ? 'window_end' : undefined);
+  for (const column of new Set([
+    'window_start',
+    'window_end',
+    ...(timeColumn ? [timeColumn] : []),
+  ])) {
+    if (row[column] === undefined || row[column] === null) continue;
+    const at = epochOf(row[column]);
+    if (Number.isNaN(at)) return { ok: false, reason: `${column} is not a timestamp` };
+    row[column] = at;
+  }
+  const time = timeColumn ? (row[timeColumn] as number | undefined) : undefined;
+  if (timeColumn && typeof time !== 'number')
+    return { ok: false, reason: `${timeColumn} is missing` };
+  if (kind === 'table')
+    return {
+      ok: true,
+      op: 'upsert',
+      key: keyText as string,
+      row,
+      ...(time !== undefined ? { windowEnd: time } : {}),
+    };
 
-  const start =
-    typeof row.window_start === 'string' ? parseUtcTimestamp(row.window_start) : Number.NaN;
-  const end = typeof row.window_end === 'string' ? parseUtcTimestamp(row.window_end) : Number.NaN;
-  if (Number.isNaN(start) || Number.isNaN(end))
-    return { ok: false, reason: 'window_start/window_end is not a timestamp' };
-  // Several rows may share a window (e.g. top pages); the Kafka key then tells them apart.
-  const windowKey = keyText === null ? `${start}/${end}` : `${start}/${end}/${keyText}`;
+  // Several rows may share a window (e.g. top pages): the Kafka key or key columns tell them apart.
+  const start = typeof row.window_start === 'number' ? row.window_start : undefined;
+  const base =
+    start !== undefined && timeColumn === 'window_end' ? `${start}/${time}` : String(time);
+  const extra =
+    keyText ??
+    (spec.keyColumns?.length ? JSON.stringify(spec.keyColumns.map((c) => row[c])) : null);
   return {
     ok: true,
     op: 'upsert',
-    key: windowKey,
-    row: { ...row, window_start: start, window_end: end },
-    windowEnd: end,
+    key: extra === null ? base : `${base}/${extra}`,
+    row,
+    windowEnd: time as number,
   };
 }

@@ -31,6 +31,14 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     if (request.method === 'POST' && (request.body === undefined || request.body === null))
       request.body = {};
   });
+  // What runs changed: the dashboard's panels follow at once, not at the relay's next look.
+  fastify.addHook('onResponse', async (request) => {
+    if (request.method !== 'POST' || /\/validate$/.test(request.url)) return;
+    if (!fastify.hasDecorator('relay')) return;
+    fastify.relay
+      .syncPanels()
+      .catch((err: unknown) => request.log.warn({ err }, 'could not refresh the panels'));
+  });
 
   fastify.get(
     '/',
