@@ -1,5 +1,6 @@
 /** Request and response shapes of the control plane's job API, shared with the operator page. */
 import { Type, type Static } from 'typebox';
+import { PanelSpec } from './panels.js';
 
 export const ErrorBody = Type.Object({
   error: Type.String({ description: 'stable machine-readable code' }),
@@ -101,6 +102,8 @@ export const ValidateResult = Type.Object({
   valid: Type.Literal(true),
   hash: Type.String(),
   plan: Type.Unknown(),
+  /** The dashboard panels the job declares, as the relay serves them once it runs. */
+  panels: Type.Array(PanelSpec),
 });
 
 /** One mutating call. Viewers get it without `request` and `result`, and `who` without an address. */

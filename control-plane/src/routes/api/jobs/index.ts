@@ -11,6 +11,7 @@ import {
   StopResult,
   ValidateResult,
 } from '@pulse/contracts';
+import { renderJob } from '../../../jobs/script.js';
 
 const errors = {
   400: ErrorBody,
@@ -89,11 +90,16 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { hash, plan } = await fastify.jobs.validate(
+      const variables = request.body.variables ?? {};
+      const { hash, plan } = await fastify.jobs.validate(request.params.name, variables);
+      // Rendering checked the declarations against the outputs; show what they declare.
+      const { panels } = await renderJob(
+        fastify.config.jobsDir,
         request.params.name,
-        request.body.variables ?? {},
+        variables,
+        fastify.config.jobVariables,
       );
-      return { valid: true as const, hash, plan };
+      return { valid: true as const, hash, plan, panels: panels.panels };
     },
   );
 
