@@ -28,6 +28,15 @@ describe('topic catalog', () => {
       TOPICS.termCalendar,
     ])
       expect(topicConfigEntries(topicSpec(table)!)['cleanup.policy']).toBe('compact');
+    // Upserts of windows that are over: compacted, and old keys age out.
+    for (const table of [TOPICS.webTopPages, TOPICS.webTopReferrers, TOPICS.webTop404])
+      expect(topicConfigEntries(topicSpec(table)!)).toEqual({
+        'cleanup.policy': 'compact,delete',
+        'retention.ms': String(2 * 24 * 3600_000),
+      });
+    expect(topicConfigEntries(topicSpec(TOPICS.webToday)!)['cleanup.policy']).toBe(
+      'compact,delete',
+    );
     expect(topicConfigEntries(topicSpec(TOPICS.pvuv)!)).toEqual({
       'cleanup.policy': 'delete',
       'retention.ms': String(7 * 24 * 3600_000),

@@ -15,6 +15,12 @@ export const TOPICS = {
   termCalendar: 'term_calendar',
   pvuv: 'pvuv',
   attendance: 'attendance',
+  webMinute: 'web_minute',
+  webHour: 'web_hour',
+  webToday: 'web_today',
+  webTopPages: 'web_top_pages',
+  webTopReferrers: 'web_top_referrers',
+  webTop404: 'web_top_404',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -44,7 +50,10 @@ export interface TopicSpec {
   partitions?: number;
   /** Compacted topics keep the latest record per key (tables); the others age out. */
   compacted: boolean;
-  /** How long records are kept on a topic that is not compacted. */
+  /**
+   * How long records are kept. On a compacted topic, a key whose last record is older than this
+   * is dropped too (`compact,delete`): tables of windows that are over, not current tables.
+   */
   retentionMs?: number;
   /** The largest record the topic must accept (`max.message.bytes` is at least this). */
   maxMessageBytes?: number;
@@ -126,6 +135,31 @@ export const TOPIC_CATALOG: readonly TopicSpec[] = [
     compacted: true,
     purpose: 'attendance per course section and class date (upserts)',
   },
+  {
+    name: TOPICS.webMinute,
+    compacted: false,
+    retentionMs: 7 * DAY_MS,
+    purpose:
+      'web analytics per minute: requests, page views, visitors, bytes, status classes, bots',
+  },
+  {
+    name: TOPICS.webHour,
+    compacted: false,
+    retentionMs: 7 * DAY_MS,
+    purpose: 'web analytics per hour: requests, page views, visitors',
+  },
+  {
+    name: TOPICS.webToday,
+    compacted: true,
+    retentionMs: 7 * DAY_MS,
+    purpose: 'web analytics so far per campus-local day (upserts keyed by the day)',
+  },
+  ...[TOPICS.webTopPages, TOPICS.webTopReferrers, TOPICS.webTop404].map((name) => ({
+    name,
+    compacted: true,
+    retentionMs: 2 * DAY_MS,
+    purpose: `the ${name.slice('web_top_'.length)} top list of every window (upserts keyed by window end and rank)`,
+  })),
   dlqTopicSpec(TOPICS.accessLog),
   dlqTopicSpec(TOPICS.wifiLog),
   dlqTopicSpec(TOPICS.courseSchedule),
@@ -142,10 +176,13 @@ export function topicSpec(name: string): TopicSpec | undefined {
 /** The broker settings a spec asks for, as Kafka topic config entries. */
 export function topicConfigEntries(spec: TopicSpec): Record<string, string> {
   const entries: Record<string, string> = {
-    'cleanup.policy': spec.compacted ? 'compact' : 'delete',
+    'cleanup.policy': !spec.compacted
+      ? 'delete'
+      : spec.retentionMs === undefined
+        ? 'compact'
+        : 'compact,delete',
   };
-  if (!spec.compacted && spec.retentionMs !== undefined)
-    entries['retention.ms'] = String(spec.retentionMs);
+  if (spec.retentionMs !== undefined) entries['retention.ms'] = String(spec.retentionMs);
   if (spec.maxMessageBytes !== undefined)
     entries['max.message.bytes'] = String(spec.maxMessageBytes);
   return entries;
