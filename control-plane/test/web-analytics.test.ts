@@ -23,8 +23,8 @@ import {
   sqlTimestamp,
   uid,
 } from './kafka-helpers.js';
+import { generateRequests } from './web-log.js';
 import {
-  generateRequests,
   lastPerKey,
   perHour,
   perMinute,
