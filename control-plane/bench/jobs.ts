@@ -75,7 +75,7 @@ for (const split of ['false', 'true']) {
     method: 'POST',
     url: '/api/jobs/pv_uv/deploy',
     headers: { authorization: 'Bearer bench-operator-token' },
-    payload: { variables: vars },
+    payload: { variables: vars, start: 'earliest' },
   });
   if (res.statusCode !== 200) throw new Error(`deploy failed: ${res.body}`);
   const { jobId } = res.json() as { jobId: string };

@@ -158,7 +158,7 @@ export const CONFIG_SCHEMA = Type.Object({
   RELAY_CHANNELS: Type.String({
     default: 'pvuv=pvuv:window,attendance=attendance:table',
     description:
-      'relayed topics as name=topic:kind, kind window (rows age out) or table (upserted by key)',
+      'topics relayed from the start as name=topic:kind (window: rows age out; table: upserted by key); the outputs the running jobs declare panels for are added by themselves',
   }),
   RELAY_PVUV_SPAN: duration('history a window channel keeps and replays', '1h'),
   RELAY_ALLOWED_ORIGINS: Type.String({

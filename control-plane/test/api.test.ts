@@ -1,13 +1,15 @@
 /**
  * The job API against the real Flink cluster: what operators and viewers see and may do.
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { REPO_ROOT } from '@pulse/stack';
 import { buildApp } from '../src/app.js';
+import { renderJob } from '../src/jobs/script.js';
+import { statements } from '../src/jobs/sql-tables.js';
 import { loadConfig } from '../src/config.js';
 import { brokers, createTopics, deleteTopics, flinkUrl, uid } from './kafka-helpers.js';
 
@@ -68,16 +70,28 @@ describe('job API', () => {
     const res = await app.inject({ url: '/api/jobs' });
     expect(res.statusCode).toBe(200);
     const jobs = (
-      res.json() as { jobs: { name: string; file: string; hash: string; state: string }[] }
+      res.json() as {
+        jobs: {
+          name: string;
+          file: string;
+          hash: string;
+          state: string;
+          variables: Record<string, string>;
+        }[];
+      }
     ).jobs;
-    expect(jobs.map((j) => j.file).sort()).toEqual([
-      'attendance.sql',
-      'broken.sql',
-      'datagen.sql',
-      'pv_uv.sql',
-      'traffic_history.sql',
-    ]);
-    expect(jobs.find((j) => j.name === 'pv_uv')?.hash).toMatch(/^[0-9a-f]{12}$/);
+    expect(jobs.map((j) => j.file).sort()).toEqual(
+      readdirSync(jobsDir)
+        .filter((f) => f.endsWith('.sql'))
+        .sort(),
+    );
+    expect(jobs.map((j) => j.file)).toEqual(expect.arrayContaining(['broken.sql', 'pv_uv.sql']));
+    const pvuv = jobs.find((j) => j.name === 'pv_uv');
+    expect(pvuv?.hash).toMatch(/^[0-9a-f]{12}$/);
+    // Secrets are shown as set, never as written; other values as they are.
+    expect(pvuv?.variables.JDBC_PASSWORD).toBe('••••••');
+    expect(pvuv?.variables.WINDOW_SIZE).toBe('60');
+    expect(res.body).not.toContain('"JDBC_PASSWORD":"postgres"');
   });
 
   it('refuses changes without a token (401) or with a wrong one (403), and audits the attempts', async () => {
@@ -128,12 +142,14 @@ describe('job API', () => {
       headers: auth,
     });
     expect(bad.statusCode).toBe(422);
-    // The INSERT starts on line 6; Calcite points at the unknown column on line 7.
+    // The INSERT starts on line 6; Calcite points at the unknown column on line 7. It is the last
+    // statement of the rendered script (after those of the included tables).
+    const script = (await renderJob(jobsDir, 'broken')).script;
     expect(bad.json()).toMatchObject({
       error: 'SQL_INVALID',
       file: 'broken.sql',
       line: 7,
-      statement: 9,
+      statement: statements(script).length,
     });
     expect((bad.json() as { message: string }).message).toContain('no_such_column');
     const good = await app.inject({

@@ -15,6 +15,17 @@ type Sources = Pick<
   'flink' | 'jobsDir' | 'jobVariables' | 'deployments' | 'savepoints'
 >;
 
+/** Variables whose values are secrets: shown as set, never as written. */
+export const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL/i;
+const MASK = '••••••';
+
+/** The variables with every secret's value replaced by a mask (an empty value stays empty). */
+export function masked(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, SECRET_VARIABLE.test(k) && v !== '' ? MASK : v]),
+  );
+}
+
 /** One job file as the listing shows it, judged against Flink's job list `all`. */
 export async function jobSummary(
   o: Sources,
@@ -51,8 +62,8 @@ export async function jobSummary(
     runningHash,
     drift: runningHash !== null && rendered !== undefined && runningHash !== rendered.hash,
     startTime: newest?.['start-time'] ?? null,
-    variables: rendered?.variables ?? {},
-    ...(runningVariables ? { runningVariables } : {}),
+    variables: masked(rendered?.variables ?? {}),
+    ...(runningVariables ? { runningVariables: masked(runningVariables) } : {}),
     ...(error ? { error } : {}),
   };
 }
@@ -103,8 +114,7 @@ export async function runningPanels(o: Sources): Promise<JobPanels[]> {
     }
     try {
       const rendered = await renderJob(o.jobsDir, job, {}, o.jobVariables);
-      if (rendered.hash === hash && rendered.panels.panels.length > 0)
-        found.push(rendered.panels);
+      if (rendered.hash === hash && rendered.panels.panels.length > 0) found.push(rendered.panels);
     } catch {
       // A file that is gone or no longer renders declares nothing we could trust.
     }

@@ -34,7 +34,11 @@ const runtime: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const text = await readFile(fastify.config.runtimeEventsFile, 'utf8').catch(() => '');
-      return { events: parseRuntimeEvents(text).slice(-(request.query.limit ?? 100)).reverse() };
+      return {
+        events: parseRuntimeEvents(text)
+          .slice(-(request.query.limit ?? 100))
+          .reverse(),
+      };
     },
   );
 };
