@@ -56,6 +56,8 @@ export interface FillOptions {
   maxRecordBytes: number;
   onLines: (source: LineSourceConfig, lines: number) => void;
   onDlq: (source: LineSourceConfig) => void;
+  /** A line sent with an oddity read past (a cut user agent, a request that is not HTTP…). */
+  onWarning?: (source: LineSourceConfig, kind: string) => void;
   now?: () => number;
 }
 
@@ -95,6 +97,7 @@ export async function fillFromFiles(
         },
         records,
         options.onDlq,
+        options,
       );
       batch.absorb(records);
       f.readPos = next;

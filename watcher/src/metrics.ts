@@ -5,6 +5,8 @@ export class Metrics {
   linesRead = new Map<string, number>();
   recordsSent = new Map<string, number>();
   dlqRecords = new Map<string, number>();
+  /** Per source, per kind of oddity: lines sent although something in them was odd. */
+  lineWarnings = new Map<string, Map<string, number>>();
   bytesBehind = new Map<string, number>();
   lastCommitMs = 0;
   commits = 0;
@@ -27,18 +29,31 @@ export class Metrics {
     map.set(key, (map.get(key) ?? 0) + n);
   }
 
+  /** Counts one event of a kind for a source (a two-label counter). */
+  addByKind(map: Map<string, Map<string, number>>, source: string, kind: string, n = 1): void {
+    let kinds = map.get(source);
+    if (!kinds) map.set(source, (kinds = new Map()));
+    kinds.set(kind, (kinds.get(kind) ?? 0) + n);
+  }
+
   prometheus(): string {
     const lines: string[] = [];
+    const label = (v: string) => v.replace(/["\\\n]/g, '_');
     const family = (
       name: string,
       help: string,
       type: string,
       map: Map<string, number>,
-      label: string,
+      labelName: string,
     ) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [k, v] of map)
-        lines.push(`${name}{${label}="${k.replace(/["\\\n]/g, '_')}"} ${v}`);
+      for (const [k, v] of map) lines.push(`${name}{${labelName}="${label(k)}"} ${v}`);
+    };
+    const byKind = (name: string, help: string, map: Map<string, Map<string, number>>) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const [source, kinds] of map)
+        for (const [kind, v] of kinds)
+          lines.push(`${name}{source="${label(source)}",kind="${label(kind)}"} ${v}`);
     };
     family(
       'watcher_lines_read_total',
@@ -60,6 +75,11 @@ export class Metrics {
       'counter',
       this.dlqRecords,
       'source',
+    );
+    byKind(
+      'watcher_line_warnings_total',
+      'Lines sent although something in them was odd (kept as written), per kind of oddity.',
+      this.lineWarnings,
     );
     family(
       'watcher_bytes_behind',

@@ -3,6 +3,7 @@ import { Batch } from './batch.js';
 import type { LineSourceConfig } from './config.js';
 import { lineParser } from './formats/index.js';
 import { linesToRecords } from './records.js';
+import { Metrics } from './metrics.js';
 import { packRecords, unpackStrings } from './packed.js';
 
 const source: LineSourceConfig = {
@@ -139,6 +140,37 @@ describe('packRecords', () => {
     expect(unpackStrings(packed.values)).toEqual(values);
     expect(packed.values.bytes.length).toBe(
       values.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0),
+    );
+  });
+});
+
+describe('odd lines', () => {
+  it('sends a line read past an oddity to the topic and counts each kind, shown in /metrics', () => {
+    const batch = new Batch();
+    const metrics = new Metrics();
+    const odd = [
+      '2001:db8::7 - - [01/Jan/2026:00:00:01 +0000] "GET /a HTTP/1.1" 200 - "-" "Mozilla/5.0 (Win',
+      '1.2.3.4 - - [01/Jan/2026:00:00:02 +0000] "\\x16\\x03\\x01" 400 0 "-" "-"',
+    ];
+    linesToRecords(
+      [line, ...odd].map((l, i) => ({ offset: i * 200, bytes: Buffer.from(l), oversize: false })),
+      {
+        source,
+        parser: lineParser('combined', { timezone: 'UTC', visitorId: 'ip' }),
+        path: '/logs/a.log',
+        maxLineBytes: 4096,
+      },
+      batch,
+      () => {
+        throw new Error('nothing here belongs in the DLQ');
+      },
+      { onWarning: (s, kind) => metrics.addByKind(metrics.lineWarnings, s.name, kind) },
+    );
+    expect(batch.byTopic.get('access_log')!.keys).toEqual(['1.2.3.4', '2001:db8::7', '1.2.3.4']);
+    expect(batch.byTopic.has('access_log.dlq')).toBe(false);
+    expect(metrics.prometheus()).toContain(
+      'watcher_line_warnings_total{source="web",kind="cut_user_agent"} 1\n' +
+        'watcher_line_warnings_total{source="web",kind="invalid_request"} 1\n',
     );
   });
 });

@@ -9,6 +9,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Where refused lines are counted (the watcher's metrics); kept apart so this stays a plain function. */
 export type OnDlq = (source: LineSourceConfig) => void;
 
+/** Where lines that were sent despite an oddity are counted, once per kind of oddity. */
+export interface LineNotes {
+  onWarning?: (source: LineSourceConfig, kind: string) => void;
+}
+
 /** Adds a refused line to the batch for `<topic>.dlq`, keyed by its position. */
 export function addDlq(
   batch: Batch,
@@ -53,6 +58,7 @@ export function linesToRecords(
   },
   batch: Batch,
   onDlq: OnDlq,
+  notes: LineNotes = {},
 ): void {
   const { source, parser, path, maxLineBytes } = ctx;
   const maxRecordBytes = ctx.maxRecordBytes ?? Infinity;
@@ -92,6 +98,10 @@ export function linesToRecords(
         text,
         `record of ${size} bytes is larger than maxRecordBytes (${maxRecordBytes})`,
       );
-    else batch.add(source.topic, parsed.key, json);
+    else {
+      batch.add(source.topic, parsed.key, json);
+      if (parsed.warnings && notes.onWarning)
+        for (const kind of parsed.warnings) notes.onWarning(source, kind);
+    }
   }
 }

@@ -200,6 +200,8 @@ export class Watcher {
       maxRecordBytes: this.config.maxRecordBytes,
       onLines: (source, lines) => this.metrics.add(this.metrics.linesRead, source.name, lines),
       onDlq: this.countDlq,
+      onWarning: (source, kind) =>
+        this.metrics.addByKind(this.metrics.lineWarnings, source.name, kind),
     });
     await this.schedules.fill(batch, Date.now());
   }

@@ -119,6 +119,113 @@ describe('combined and common log format', () => {
   });
 });
 
+describe('access logs as they are', () => {
+  const combined = decoded(clfParser('combined', 'ip'));
+  const head = '66.249.66.1 - - [06/Dec/2026:10:00:00 +0000]';
+  const read = (line: string) => {
+    const r = clfParser('combined', 'ip')(line, ctx);
+    if (!r.ok) throw new Error(`refused: ${r.reason}`);
+    return { value: JSON.parse(r.json) as Record<string, unknown>, warnings: r.warnings ?? [] };
+  };
+
+  it('counts a line whose user agent was cut (no closing quote), keeping it as written', () => {
+    const r = read(
+      `${head} "GET /courses/csc1001 HTTP/1.1" 200 5120 "https://www.cuhk.edu.cn/" "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Ge`,
+    );
+    expect(r.value).toMatchObject({
+      method: 'GET',
+      path: '/courses/csc1001',
+      protocol: 'HTTP/1.1',
+      status: 200,
+      bytes: 5120,
+      referrer: 'https://www.cuhk.edu.cn/',
+      user_agent:
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Ge',
+    });
+    expect(r.warnings).toEqual(['cut_user_agent']);
+  });
+
+  it('counts a line cut inside the referrer, or right after the bytes', () => {
+    const cut = read(`${head} "GET /a HTTP/1.1" 200 12 "https://www.google.com/search?q=cuhk`);
+    expect(cut.value).toMatchObject({
+      referrer: 'https://www.google.com/search?q=cuhk',
+      user_agent: '-',
+    });
+    expect(cut.warnings).toEqual(['cut_referrer']);
+    const bare = read(`${head} "GET /a HTTP/1.1" 304 0`);
+    expect(bare.value).toMatchObject({ status: 304, referrer: '-', user_agent: '-' });
+    expect(bare.warnings).toEqual(['no_referrer_agent']);
+    const noBytes = read(`${head} "GET /a HTTP/1.1" 499`);
+    expect(noBytes.value).toMatchObject({ status: 499, bytes: 0 });
+    expect(noBytes.warnings).toEqual(['no_bytes', 'no_referrer_agent']);
+  });
+
+  it('reads "-" bytes as 0 and an IPv6 client as written, with no warning', () => {
+    const r = combined(
+      '2001:da8:201d:1102::1f - - [06/Dec/2026:10:00:00 +0800] "HEAD /healthz HTTP/2.0" 200 - "-" "kube-probe/1.29"',
+      ctx,
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      key: '2001:da8:201d:1102::1f',
+      value: { client_ip: '2001:da8:201d:1102::1f', method: 'HEAD', bytes: 0, status: 200 },
+    });
+    expect(
+      clfParser('combined', 'ip')(
+        '::1 - - [06/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 - "-" "curl/8.5.0"',
+        ctx,
+      ),
+    ).not.toHaveProperty('warnings');
+  });
+
+  it('keeps a request that is not HTTP as written (TLS on the plain port, "-")', () => {
+    const tls = read(
+      `${head} "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xFC\\x03\\x03" 400 157 "-" "-"`,
+    );
+    expect(tls.value).toMatchObject({
+      method: '',
+      path: '\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xFC\\x03\\x03',
+      protocol: '',
+      status: 400,
+      bytes: 157,
+    });
+    expect(tls.warnings).toEqual(['invalid_request']);
+    const dash = read(`${head} "-" 408 0 "-" "-"`);
+    expect(dash.value).toMatchObject({ method: '', path: '-', protocol: '', status: 408 });
+    expect(dash.warnings).toEqual(['invalid_request']);
+    // HTTP/0.9 has no protocol; a path with a space is kept whole.
+    expect(read(`${head} "GET /" 200 5 "-" "-"`).value).toMatchObject({ path: '/', protocol: '' });
+    expect(read(`${head} "GET /a b.html HTTP/1.0" 404 5 "-" "-"`)).toMatchObject({
+      value: { path: '/a b.html', protocol: 'HTTP/1.0' },
+      warnings: [],
+    });
+  });
+
+  it('ignores fields appended after the agent (nginx "main" adds X-Forwarded-For)', () => {
+    const r = read(`${head} "GET /a HTTP/1.1" 200 5 "-" "UA/1" "10.0.0.7, 10.0.0.8" 0.004`);
+    expect(r).toEqual({ value: expect.objectContaining({ user_agent: 'UA/1' }), warnings: [] });
+  });
+
+  it('sends what lacks host, time, request or status to the DLQ, saying which', () => {
+    expect(combined(`${head} "GET /a HTTP/1.1" - 512 "-" "UA"`, ctx)).toEqual({
+      ok: false,
+      reason: 'not a combined log line: no status after the request',
+    });
+    expect(combined(`${head} "GET /a-very-long-path-cut-by-a-crash`, ctx)).toEqual({
+      ok: false,
+      reason: 'not a combined log line: the request has no closing quote',
+    });
+    expect(combined(`${head} GET /a 200 5`, ctx)).toEqual({
+      ok: false,
+      reason: 'not a combined log line: no quoted request after the time',
+    });
+    expect(combined('66.249.66.1 - - "GET / HTTP/1.1" 200 5', ctx)).toEqual({
+      ok: false,
+      reason: 'not a combined log line',
+    });
+  });
+});
+
 describe('naive campus times', () => {
   it('reads Asia/Shanghai (UTC+8, no DST)', () => {
     expect(naiveToUtc('2019-09-02 15:23:02', 'Asia/Shanghai')).toBe(Date.UTC(2019, 8, 2, 7, 23, 2));

@@ -43,6 +43,6 @@ export function wifiParser(zone: string): LineParser {
             ? Number(v)
             : 0;
     }
-    return { ok: true, key: value.mac as string, json: JSON.stringify(value) };
+    return { ok: true, key: value.mac as string, json: JSON.stringify(value), ts };
   };
 }
