@@ -80,7 +80,8 @@ async function writeLog(file: string, lines: number): Promise<number> {
     '/static/app.3f9c2.js',
     '/library/search?q=flink',
   ];
-  const start = Date.UTC(2026, 10, 23, 0, 0, 0);
+  // Recent times, so none is refused by the source's event-time limits (7 days back, 10 min ahead).
+  const start = Math.floor(Date.now() / 3600_000) * 3600_000 - 3 * 3600_000 - lines * 7;
   let chunk: string[] = [];
   for (let n = 0; n < lines; n++) {
     const time = formatClfTime(start + n * 7, 480); // written as campus-local +0800

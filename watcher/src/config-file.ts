@@ -27,9 +27,21 @@ interface SourceSettings {
   republishIntervalMs: number;
 }
 
+/** How far ahead of the watcher's clock an event time may be, by default: 10 minutes. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 10 * 60_000;
+/** How far behind the watcher's clock an event time may be, by default: 7 days. */
+export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
+
 /** A source of log lines, tailed file by file. */
 export interface LineSourceConfig extends SourceSettings {
   format: LineFormat;
+  /**
+   * A line whose event time is further ahead of the watcher's clock goes to the DLQ: one line
+   * dated years ahead would move the jobs' watermark past every real window. null = no limit.
+   */
+  maxFutureSkewMs: number | null;
+  /** A line whose event time is older than this goes to the DLQ (replays: null = no limit). */
+  maxAgeMs: number | null;
 }
 
 /** A schedule file, published whole as a keyed snapshot whenever it changes. */
@@ -148,8 +160,17 @@ function parseSource(s: unknown, i: number, baseDir: string, names: Set<string>)
       12 * 3600_000,
     ),
   };
-  // Two branches so the type follows the format: a schedule source or a line source.
-  return format === 'schedule-csv' ? { ...settings, format } : { ...settings, format };
+  if (format === 'schedule-csv') return { ...settings, format };
+  const limit = (key: string, fallback: number): number | null =>
+    s[key] === null
+      ? null
+      : field(s, p, key, isInt, 'a whole number of milliseconds or null', fallback);
+  return {
+    ...settings,
+    format,
+    maxFutureSkewMs: limit('maxFutureSkewMs', DEFAULT_MAX_FUTURE_SKEW_MS),
+    maxAgeMs: limit('maxAgeMs', DEFAULT_MAX_AGE_MS),
+  };
 }
 
 /** Checks a parsed config file and fills in documented defaults; errors name the field. */

@@ -27,6 +27,28 @@ describe('config', () => {
     });
   });
 
+  it('bounds event times per line source: 10 minutes ahead, 7 days back, null for no limit', () => {
+    const c = parseConfig(
+      {
+        sources: [
+          source,
+          { ...source, name: 'replay', maxFutureSkewMs: 60_000, maxAgeMs: null },
+          { ...source, name: 'schedule', format: 'schedule-csv', paths: ['s.csv'] },
+        ],
+      },
+      '/',
+      {},
+    );
+    expect(c.sources[0]).toMatchObject({ maxFutureSkewMs: 600_000, maxAgeMs: 604_800_000 });
+    expect(c.sources[1]).toMatchObject({ maxFutureSkewMs: 60_000, maxAgeMs: null });
+    expect(c.sources[2]).not.toHaveProperty('maxAgeMs');
+    expect(() =>
+      parseConfig({ sources: [{ ...source, maxFutureSkewMs: '10m' }] }, '/', {}),
+    ).toThrow(
+      'config field "sources[0].maxFutureSkewMs" must be a whole number of milliseconds or null, got "10m"',
+    );
+  });
+
   it('lets KAFKA_BROKERS, WATCHER_HTTP_PORT and WATCHER_PRODUCER override the file', () => {
     const c = parseConfig(
       { kafka: { brokers: ['a:1'], producer: 'librdkafka' }, sources: [source] },

@@ -33,6 +33,8 @@ async function tracked(files: Record<string, string>) {
     timezone: 'UTC',
     visitorId: 'ip',
     republishIntervalMs: 0,
+    maxFutureSkewMs: null,
+    maxAgeMs: null,
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const tracker = new FileTracker([source], {

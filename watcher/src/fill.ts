@@ -94,6 +94,7 @@ export async function fillFromFiles(
           path: f.path,
           maxLineBytes: options.maxLineBytes,
           maxRecordBytes: options.maxRecordBytes,
+          now: now(),
         },
         records,
         options.onDlq,

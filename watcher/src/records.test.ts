@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Batch } from './batch.js';
 import type { LineSourceConfig } from './config.js';
 import { lineParser } from './formats/index.js';
-import { linesToRecords } from './records.js';
+import { linesToRecords, outOfBounds } from './records.js';
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from './config-file.js';
+import { formatClfTime } from './formats/clf.js';
 import { Metrics } from './metrics.js';
 import { packRecords, unpackStrings } from './packed.js';
 
@@ -14,6 +16,8 @@ const source: LineSourceConfig = {
   timezone: 'UTC',
   visitorId: 'ip',
   republishIntervalMs: 0,
+  maxFutureSkewMs: null,
+  maxAgeMs: null,
 };
 const line = '1.2.3.4 - - [01/Jan/2026:00:00:01 +0000] "GET /x HTTP/1.1" 200 5 "-" "UA"';
 
@@ -172,5 +176,55 @@ describe('odd lines', () => {
       'watcher_line_warnings_total{source="web",kind="cut_user_agent"} 1\n' +
         'watcher_line_warnings_total{source="web",kind="invalid_request"} 1\n',
     );
+  });
+});
+
+describe('event times the jobs cannot take', () => {
+  const now = Date.UTC(2026, 11, 6, 12, 0, 0);
+  const at = (ms: number, path: string) =>
+    `1.2.3.4 - - [${formatClfTime(ms)}] "GET ${path} HTTP/1.1" 200 5 "-" "UA"`;
+
+  it('sends a line dated beyond the skew or older than the max age to the DLQ, saying why', () => {
+    const batch = new Batch();
+    const lines = [
+      at(Date.UTC(2031, 0, 1), '/far-future'),
+      at(now + 9 * 60_000, '/slightly-ahead'),
+      at(now - 8 * 86_400_000, '/too-old'),
+      at(now - 6 * 86_400_000, '/six-days-late'),
+    ].map((l, i) => ({ offset: i * 100, bytes: Buffer.from(l), oversize: false }));
+    linesToRecords(
+      lines,
+      {
+        source: {
+          ...source,
+          maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
+          maxAgeMs: DEFAULT_MAX_AGE_MS,
+        },
+        parser: lineParser('combined', { timezone: 'UTC', visitorId: 'ip' }),
+        path: '/logs/a.log',
+        maxLineBytes: 4096,
+        now,
+      },
+      batch,
+      () => {},
+    );
+    const sent = batch.byTopic.get('access_log')!.values.map((v) => JSON.parse(v!).path);
+    expect(sent).toEqual(['/slightly-ahead', '/six-days-late']);
+    const refused = batch.byTopic.get('access_log.dlq')!.values.map((v) => JSON.parse(v!));
+    expect(refused.map((r) => [r.source_offset, r.reason])).toEqual([
+      [
+        0,
+        "event time 2031-01-01 00:00:00.000 UTC is further ahead of the watcher's clock (2026-12-06 12:00:00.000 UTC) than maxFutureSkewMs (600000 ms)",
+      ],
+      [
+        200,
+        "event time 2026-11-28 12:00:00.000 UTC is older than maxAgeMs (604800000 ms) before the watcher's clock (2026-12-06 12:00:00.000 UTC)",
+      ],
+    ]);
+  });
+
+  it('lets everything through when the limits are null (a replay of old logs)', () => {
+    expect(outOfBounds(0, { maxFutureSkewMs: null, maxAgeMs: null }, now)).toBeUndefined();
+    expect(outOfBounds(now * 2, { maxFutureSkewMs: null, maxAgeMs: 0 }, now)).toBeUndefined();
   });
 });

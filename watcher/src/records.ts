@@ -42,9 +42,31 @@ export function addDlq(
   batch.add(dlqTopic(source.topic), `${file}:${offset}`, json);
 }
 
+const utcText = (ms: number) =>
+  Number.isFinite(ms) && Math.abs(ms) <= 8.64e15
+    ? new Date(ms).toISOString().replace('T', ' ').replace('Z', ' UTC')
+    : String(ms);
+
+/**
+ * Why an event time would break the jobs, or undefined when it is within the source's limits: far
+ * ahead, it moves the watermark past every real window; far behind, it is late for all of them.
+ */
+export function outOfBounds(
+  ts: number,
+  limits: Pick<LineSourceConfig, 'maxFutureSkewMs' | 'maxAgeMs'>,
+  now: number,
+): string | undefined {
+  if (limits.maxFutureSkewMs !== null && ts > now + limits.maxFutureSkewMs)
+    return `event time ${utcText(ts)} is further ahead of the watcher's clock (${utcText(now)}) than maxFutureSkewMs (${limits.maxFutureSkewMs} ms)`;
+  if (limits.maxAgeMs !== null && ts < now - limits.maxAgeMs)
+    return `event time ${utcText(ts)} is older than maxAgeMs (${limits.maxAgeMs} ms) before the watcher's clock (${utcText(now)})`;
+  return undefined;
+}
+
 /**
  * Turns lines read from one file into records in the batch: parsed lines to the source's topic,
- * oversize, non-UTF-8 and unparsable ones to its DLQ with the reason. Blank lines carry nothing.
+ * oversize, non-UTF-8 and unparsable ones, and those whose event time is outside the source's
+ * limits, to its DLQ with the reason. Blank lines carry nothing.
  */
 export function linesToRecords(
   lines: RawLine[],
@@ -55,6 +77,8 @@ export function linesToRecords(
     maxLineBytes: number;
     /** Largest record for the source's topic; a bigger one goes to the DLQ. */
     maxRecordBytes?: number;
+    /** The watcher's clock, which event times are checked against (the source's limits). */
+    now?: number;
   },
   batch: Batch,
   onDlq: OnDlq,
@@ -62,6 +86,7 @@ export function linesToRecords(
 ): void {
   const { source, parser, path, maxLineBytes } = ctx;
   const maxRecordBytes = ctx.maxRecordBytes ?? Infinity;
+  const now = ctx.now ?? Date.now();
   const refuse = (offset: number, raw: string, reason: string) => {
     onDlq(source);
     addDlq(batch, source, path, offset, raw, reason, dlqRecordBytes(maxLineBytes));
@@ -88,6 +113,11 @@ export function linesToRecords(
     const parsed = parser(text, { sourceFile: path, offset: line.offset });
     if (!parsed.ok) {
       refuse(line.offset, text, parsed.reason);
+      continue;
+    }
+    const late = outOfBounds(parsed.ts, source, now);
+    if (late) {
+      refuse(line.offset, text, late);
       continue;
     }
     const json = parsed.json;

@@ -11,6 +11,8 @@ const source = (name: string, topic: string): SourceConfig => ({
   timezone: 'UTC',
   visitorId: 'ip',
   republishIntervalMs: 0,
+  maxFutureSkewMs: null,
+  maxAgeMs: null,
 });
 
 /** Each spec as the settings the broker is asked for. */

@@ -21,6 +21,8 @@ function setup() {
     timezone: 'UTC',
     visitorId: 'ip',
     republishIntervalMs: 0,
+    maxFutureSkewMs: null,
+    maxAgeMs: null,
   };
   const clock = { now: 1_000_000 };
   const bytesBehind = new Map<string, number>();

@@ -24,9 +24,12 @@ export interface Setup {
   brokers: string;
 }
 
-/** A temp folder with a config watching logs/ for all three formats, on fresh topic names. */
+/**
+ * A temp folder with a config watching logs/ for all three formats, on fresh topic names. `extra`
+ * adds top-level fields; its `lineSource` fields go into the web and Wi-Fi sources.
+ */
 export async function setup(
-  extra: Record<string, unknown> = {},
+  { lineSource = {}, ...extra }: Record<string, unknown> & { lineSource?: object } = {},
   kafkaBrokers = brokers,
   producer: 'librdkafka' | 'kafkajs' | 'auto' = 'auto',
 ): Promise<Setup> {
@@ -52,6 +55,7 @@ export async function setup(
           format: 'combined',
           topic: topics.access,
           timezone: 'UTC',
+          ...lineSource,
         },
         {
           name: 'wifi',
@@ -59,6 +63,7 @@ export async function setup(
           format: 'wifi-json',
           topic: topics.wifi,
           timezone: 'Asia/Shanghai',
+          ...lineSource,
         },
         {
           name: 'schedule',
@@ -175,7 +180,10 @@ export async function readTopics(
   return records;
 }
 
+/** An hour ago, to the second: times within the sources' default event-time limits. */
+export const RECENT_MS = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
+
 /** A combined-format line whose path carries a number, to recognise it later. */
-export function webLine(n: number, ts = Date.UTC(2026, 0, 1, 0, 0, 0) + n * 10): string {
+export function webLine(n: number, ts = RECENT_MS + n * 10): string {
   return `10.0.${(n >> 8) & 255}.${n & 255} - - [${formatClfTime(ts)}] "GET /n/${n} HTTP/1.1" 200 ${n % 1000} "-" "test-agent"`;
 }

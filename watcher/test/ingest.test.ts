@@ -6,7 +6,9 @@ import { appendFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
+import { formatClfTime } from '../src/formats/clf.js';
 import {
+  RECENT_MS,
   readTopics,
   setup,
   sleep,
@@ -30,7 +32,8 @@ describe('watcher ingest', () => {
   });
 
   it('ships each format to its topic, honouring offsets and the campus zone', async () => {
-    const s = await setup();
+    // Old logs, as a replay: no limit on their age.
+    const s = await setup({ lineSource: { maxAgeMs: null } });
     const first = '83.149.9.216 - - [17/May/2015:10:05:03 +0800] "GET /a HTTP/1.1" 200 7 "-" "UA"';
     writeFileSync(
       join(s.logs, 'access.log'),
@@ -175,7 +178,7 @@ describe('watcher ingest', () => {
     // Within the 1 MiB line limit, but its JSON record passes the default 1,000,000-byte
     // maxRecordBytes (the producer's record limit): it must not hold up the lines after it.
     const s = await setup();
-    const huge = `10.0.0.9 - - [01/Jan/2026:00:00:00 +0000] "GET /${'h'.repeat(999_900)} HTTP/1.1" 200 1 "-" "x"`;
+    const huge = `10.0.0.9 - - [${formatClfTime(RECENT_MS)}] "GET /${'h'.repeat(999_900)} HTTP/1.1" 200 1 "-" "x"`;
     const file = join(s.logs, 'access.log');
     writeFileSync(file, `${webLine(1)}\n${huge}\n${webLine(2)}\n`);
     child = startWatcher(s);
