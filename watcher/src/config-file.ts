@@ -42,6 +42,8 @@ export interface LineSourceConfig extends SourceSettings {
   maxFutureSkewMs: number | null;
   /** A line whose event time is older than this goes to the DLQ (replays: null = no limit). */
   maxAgeMs: number | null;
+  /** wifi-json only: count associations to these networks alone; the others are skipped. */
+  ssids?: string[];
 }
 
 /** A schedule file, published whole as a keyed snapshot whenever it changes. */
@@ -165,9 +167,15 @@ function parseSource(s: unknown, i: number, baseDir: string, names: Set<string>)
     s[key] === null
       ? null
       : field(s, p, key, isInt, 'a whole number of milliseconds or null', fallback);
+  let ssids: string[] | undefined;
+  if (s.ssids !== undefined) {
+    if (format !== 'wifi-json') throw invalid(`${p}ssids`, 'is for wifi-json sources only');
+    ssids = field(s, p, 'ssids', isStrings, 'a non-empty list of network names');
+  }
   return {
     ...settings,
     format,
+    ...(ssids ? { ssids } : {}),
     maxFutureSkewMs: limit('maxFutureSkewMs', DEFAULT_MAX_FUTURE_SKEW_MS),
     maxAgeMs: limit('maxAgeMs', DEFAULT_MAX_AGE_MS),
   };

@@ -49,6 +49,20 @@ describe('config', () => {
     );
   });
 
+  it('takes an ssids filter on Wi-Fi sources only', () => {
+    const wifi = { ...source, name: 'wifi', format: 'wifi-json' };
+    expect(
+      parseConfig({ sources: [{ ...wifi, ssids: ['eduroam'] }] }, '/', {}).sources[0],
+    ).toMatchObject({ ssids: ['eduroam'] });
+    expect(parseConfig({ sources: [wifi] }, '/', {}).sources[0]).not.toHaveProperty('ssids');
+    expect(() => parseConfig({ sources: [{ ...source, ssids: ['eduroam'] }] }, '/', {})).toThrow(
+      'config field "sources[0].ssids" is for wifi-json sources only',
+    );
+    expect(() => parseConfig({ sources: [{ ...wifi, ssids: [] }] }, '/', {})).toThrow(
+      'config field "sources[0].ssids" must be a non-empty list of network names',
+    );
+  });
+
   it('lets KAFKA_BROKERS, WATCHER_HTTP_PORT and WATCHER_PRODUCER override the file', () => {
     const c = parseConfig(
       { kafka: { brokers: ['a:1'], producer: 'librdkafka' }, sources: [source] },

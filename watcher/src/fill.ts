@@ -58,6 +58,8 @@ export interface FillOptions {
   onDlq: (source: LineSourceConfig) => void;
   /** A line sent with an oddity read past (a cut user agent, a request that is not HTTP…). */
   onWarning?: (source: LineSourceConfig, kind: string) => void;
+  /** A valid line the source chose not to send (an association to another SSID). */
+  onSkip?: (source: LineSourceConfig, kind: string) => void;
   now?: () => number;
 }
 

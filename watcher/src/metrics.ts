@@ -7,6 +7,8 @@ export class Metrics {
   dlqRecords = new Map<string, number>();
   /** Per source, per kind of oddity: lines sent although something in them was odd. */
   lineWarnings = new Map<string, Map<string, number>>();
+  /** Per source, per kind: valid lines the source chose not to send (associations to other SSIDs). */
+  linesSkipped = new Map<string, Map<string, number>>();
   bytesBehind = new Map<string, number>();
   lastCommitMs = 0;
   commits = 0;
@@ -80,6 +82,11 @@ export class Metrics {
       'watcher_line_warnings_total',
       'Lines sent although something in them was odd (kept as written), per kind of oddity.',
       this.lineWarnings,
+    );
+    byKind(
+      'watcher_lines_skipped_total',
+      'Valid lines a source chose not to send (kind "ssid": an association to a network not in its ssids).',
+      this.linesSkipped,
     );
     family(
       'watcher_bytes_behind',

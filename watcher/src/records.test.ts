@@ -228,3 +228,47 @@ describe('event times the jobs cannot take', () => {
     expect(outOfBounds(now * 2, { maxFutureSkewMs: null, maxAgeMs: 0 }, now)).toBeUndefined();
   });
 });
+
+describe('skipped lines', () => {
+  it('counts associations to other SSIDs as skipped: neither sent nor refused', () => {
+    const batch = new Batch();
+    const metrics = new Metrics();
+    const wifi: LineSourceConfig = {
+      ...source,
+      name: 'wifi',
+      format: 'wifi-json',
+      topic: 'wifi_log',
+      ssids: ['eduroam'],
+    };
+    const assoc = (ssid: string) =>
+      JSON.stringify({
+        mac: '60-8C-4A-57-12-4D',
+        ssid,
+        currentapname: 'A',
+        connecttime: '2026-01-01 00:00:00',
+      });
+    linesToRecords(
+      [assoc('eduroam'), assoc('Guest'), assoc('Guest')].map((l, i) => ({
+        offset: i * 200,
+        bytes: Buffer.from(l),
+        oversize: false,
+      })),
+      {
+        source: wifi,
+        parser: lineParser('wifi-json', { timezone: 'UTC', visitorId: 'ip', ssids: wifi.ssids }),
+        path: '/logs/wifi.log',
+        maxLineBytes: 4096,
+      },
+      batch,
+      () => {
+        throw new Error('nothing here belongs in the DLQ');
+      },
+      { onSkip: (s, kind) => metrics.addByKind(metrics.linesSkipped, s.name, kind) },
+    );
+    expect(batch.byTopic.get('wifi_log')!.keys).toEqual(['60:8c:4a:57:12:4d']);
+    expect(batch.byTopic.has('wifi_log.dlq')).toBe(false);
+    expect(metrics.prometheus()).toContain(
+      'watcher_lines_skipped_total{source="wifi",kind="ssid"} 2\n',
+    );
+  });
+});

@@ -12,6 +12,8 @@ export type OnDlq = (source: LineSourceConfig) => void;
 /** Where lines that were sent despite an oddity are counted, once per kind of oddity. */
 export interface LineNotes {
   onWarning?: (source: LineSourceConfig, kind: string) => void;
+  /** A valid line the source chose not to send (an association to another SSID). */
+  onSkip?: (source: LineSourceConfig, kind: string) => void;
 }
 
 /** Adds a refused line to the batch for `<topic>.dlq`, keyed by its position. */
@@ -112,7 +114,8 @@ export function linesToRecords(
     if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
     const parsed = parser(text, { sourceFile: path, offset: line.offset });
     if (!parsed.ok) {
-      refuse(line.offset, text, parsed.reason);
+      if (parsed.skip) notes.onSkip?.(source, parsed.reason);
+      else refuse(line.offset, text, parsed.reason);
       continue;
     }
     const late = outOfBounds(parsed.ts, source, now);

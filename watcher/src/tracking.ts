@@ -148,7 +148,11 @@ export class FileTracker {
       key,
       id,
       source,
-      parser: lineParser(source.format, { timezone: source.timezone, visitorId: source.visitorId }),
+      parser: lineParser(source.format, {
+        timezone: source.timezone,
+        visitorId: source.visitorId,
+        ssids: source.ssids,
+      }),
       path,
       fh,
       committed,

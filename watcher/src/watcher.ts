@@ -202,6 +202,8 @@ export class Watcher {
       onDlq: this.countDlq,
       onWarning: (source, kind) =>
         this.metrics.addByKind(this.metrics.lineWarnings, source.name, kind),
+      onSkip: (source, kind) =>
+        this.metrics.addByKind(this.metrics.linesSkipped, source.name, kind),
     });
     await this.schedules.fill(batch, Date.now());
   }

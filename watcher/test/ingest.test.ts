@@ -56,7 +56,7 @@ describe('watcher ingest', () => {
       ['/b', Date.UTC(2015, 4, 17, 17, 5, 3), Buffer.byteLength(first) + 1],
     ]);
     const wifi = got.find((r) => r.topic === s.topics.wifi)!;
-    expect(wifi.key).toBe('60-8c-4a-57-12-4d');
+    expect(wifi.key).toBe('60:8c:4a:57:12:4d');
     expect(wifi.value).toMatchObject({
       event_time: '2019-09-02 07:23:02.000',
       local_time: '2019-09-02 15:23:02',

@@ -257,12 +257,12 @@ describe('campus Wi-Fi JSON', () => {
     );
     expect(r).toEqual({
       ok: true,
-      key: '60-8c-4a-57-12-4d',
+      key: '60:8c:4a:57:12:4d',
       value: {
         event_time: '2019-09-02 07:23:02.000',
         ts_ms: Date.UTC(2019, 8, 2, 7, 23, 2),
         local_time: '2019-09-02 15:23:02',
-        mac: '60-8c-4a-57-12-4d',
+        mac: '60:8c:4a:57:12:4d',
         apname: 'AZ-1F-14',
         currentapname: 'AZ-1F-16',
         ssid: 'CUHK(SZ)',
@@ -282,11 +282,59 @@ describe('campus Wi-Fi JSON', () => {
       ok: false,
       reason: expect.stringContaining('invalid JSON'),
     });
-    expect(parse('{"mac": "aa", "currentapname": "A", "connecttime": "soon"}', ctx)).toEqual({
+    expect(
+      parse('{"mac": "608c4a57124d", "currentapname": "A", "connecttime": "soon"}', ctx),
+    ).toEqual({
       ok: false,
       reason: 'invalid connecttime "soon"',
     });
     expect(parse('[1,2]', ctx)).toEqual({ ok: false, reason: 'not a JSON object' });
+  });
+});
+
+describe('MACs and SSIDs', () => {
+  const line = (mac: string, ssid = 'CUHK(SZ)') =>
+    JSON.stringify({ mac, ssid, currentapname: 'TA-1F-01', connecttime: '2026-12-06 10:00:00' });
+
+  it('writes every MAC in one form: lower-case hex pairs joined by colons', () => {
+    const parse = decoded(wifiParser('Asia/Shanghai'));
+    for (const mac of [
+      '60-8c-4a-57-12-4d',
+      '60:8C:4A:57:12:4D',
+      '608c.4a57.124d',
+      '608C4A57124D',
+    ]) {
+      expect(parse(line(mac), ctx), mac).toMatchObject({
+        ok: true,
+        key: '60:8c:4a:57:12:4d',
+        value: { mac: '60:8c:4a:57:12:4d' },
+      });
+    }
+    expect(parse(line('60-8c-4a-57-12'), ctx)).toEqual({
+      ok: false,
+      reason: 'invalid mac "60-8c-4a-57-12"',
+    });
+    expect(parse(line('unknown'), ctx)).toMatchObject({ ok: false });
+  });
+
+  it('skips associations to networks outside the ssids filter, without refusing them', () => {
+    const parse = decoded(wifiParser('Asia/Shanghai', ['CUHK(SZ)', 'eduroam']));
+    expect(parse(line('608c4a57124d', 'eduroam'), ctx)).toMatchObject({ ok: true });
+    expect(parse(line('608c4a57124d', 'CUHK(SZ)-Guest'), ctx)).toEqual({
+      ok: false,
+      reason: 'ssid',
+      skip: true,
+    });
+    expect(
+      parse(
+        JSON.stringify({
+          mac: '608c4a57124d',
+          currentapname: 'A',
+          connecttime: '2026-12-06 10:00:00',
+        }),
+        ctx,
+      ),
+    ).toMatchObject({ ok: false, skip: true });
   });
 });
 
@@ -340,7 +388,7 @@ describe('records match the shared contract Flink reads', () => {
       ctx,
     );
     const wifi = decoded(wifiParser('Asia/Shanghai'))(
-      '{"mac": "aa", "currentapname": "A", "connecttime": "2019-09-02 15:23:02"}',
+      '{"mac": "60:8c:4a:57:12:4d", "currentapname": "A", "connecttime": "2019-09-02 15:23:02"}',
       ctx,
     );
     const schedule = parseSchedule(

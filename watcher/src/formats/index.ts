@@ -9,14 +9,14 @@ export const FORMATS: readonly Format[] = ['combined', 'common', 'wifi-json', 's
 /** The line parser of a line-oriented format. */
 export function lineParser(
   format: LineFormat,
-  options: { timezone: string; visitorId: VisitorId },
+  options: { timezone: string; visitorId: VisitorId; ssids?: readonly string[] | undefined },
 ): LineParser {
   switch (format) {
     case 'combined':
     case 'common':
       return clfParser(format, options.visitorId);
     case 'wifi-json':
-      return wifiParser(options.timezone);
+      return wifiParser(options.timezone, options.ssids);
   }
 }
 

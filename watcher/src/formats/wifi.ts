@@ -1,10 +1,16 @@
+import { canonicalMac } from '@pulse/contracts';
 import type { LineParser, ParseResult } from './types.js';
 import { naiveToUtc, sqlUtc } from './zone.js';
 
 const NUMBERS = ['uppacketnum', 'upbyte', 'downpacketnum', 'downbyte'] as const;
 
-/** Campus Wi-Fi controller export: one JSON object per line, `connecttime` naive in the campus zone. */
-export function wifiParser(zone: string): LineParser {
+/**
+ * Campus Wi-Fi controller export: one JSON object per line, `connecttime` naive in the campus zone.
+ * MACs are written in one form whatever the controller wrote (`60:8c:4a:57:12:4d`). With `ssids`,
+ * an association to another network is skipped (a valid line, not counted, not a DLQ record).
+ */
+export function wifiParser(zone: string, ssids?: readonly string[]): LineParser {
+  const counted = ssids && new Set(ssids);
   return (line, ctx): ParseResult => {
     let raw: unknown;
     try {
@@ -19,6 +25,10 @@ export function wifiParser(zone: string): LineParser {
       if (typeof r[field] !== 'string' || r[field] === '')
         return { ok: false, reason: `missing or empty "${field}"` };
     }
+    const mac = canonicalMac(r.mac as string);
+    if (mac === undefined) return { ok: false, reason: `invalid mac "${r.mac as string}"` };
+    const ssid = typeof r.ssid === 'string' ? r.ssid : '';
+    if (counted && !counted.has(ssid)) return { ok: false, reason: 'ssid', skip: true };
     const local = (r.connecttime as string).trim();
     const ts = naiveToUtc(local, zone);
     if (ts === undefined) return { ok: false, reason: `invalid connecttime "${local}"` };
@@ -26,10 +36,10 @@ export function wifiParser(zone: string): LineParser {
       event_time: sqlUtc(ts),
       ts_ms: ts,
       local_time: local.slice(0, 19).replace('T', ' '),
-      mac: (r.mac as string).toLowerCase(),
+      mac,
       apname: typeof r.apname === 'string' ? r.apname : r.currentapname,
       currentapname: r.currentapname,
-      ssid: typeof r.ssid === 'string' ? r.ssid : '',
+      ssid,
       connectresult: typeof r.connectresult === 'string' ? r.connectresult : '',
       source_file: ctx.sourceFile,
       source_offset: ctx.offset,
@@ -43,6 +53,6 @@ export function wifiParser(zone: string): LineParser {
             ? Number(v)
             : 0;
     }
-    return { ok: true, key: value.mac as string, json: JSON.stringify(value), ts };
+    return { ok: true, key: mac, json: JSON.stringify(value), ts };
   };
 }
