@@ -25,6 +25,8 @@ export interface RelayConsumerOptions {
 
 export interface RelayConsumer {
   stop(): Promise<void>;
+  /** Whether the consumer fetched from Kafka recently (it fetches every few seconds, data or not). */
+  reading(now?: number): boolean;
   /** Records not yet read, per `topic/partition`, as of the last batch read from each. */
   lag(): Map<string, number>;
 }
@@ -43,6 +45,9 @@ export function channelTopicSpecs(channels: ChannelSpec[]): TopicSpec[] {
       },
   );
 }
+
+/** How long without a fetch before the relay's feed counts as down (kafkajs waits 5 s per fetch). */
+export const FEED_SILENCE_MS = 20_000;
 
 /** Fractional epoch ms, so latency below a millisecond is still measurable. */
 export const preciseNow = (): number => performance.timeOrigin + performance.now();
@@ -144,15 +149,26 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
     check();
   }, config.readyTimeoutMs);
 
+  // kafkajs fetches at least every maxWaitTime (5 s) while it runs, with or without records: a
+  // consumer that has not fetched for several of those is not reading (broker gone, crashed).
+  let lastFetch = Date.now();
+  let crashed = false;
+  consumer.on(consumer.events.FETCH, () => {
+    lastFetch = Date.now();
+    crashed = false;
+  });
+  consumer.on(consumer.events.STOP, () => (crashed = true));
+
   // Transaction markers are never handed to eachMessage; batch ends still report how far we got.
   const lag = new Map<string, number>();
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     lag.set(`${payload.topic}/${payload.partition}`, Number(payload.offsetLag));
     reached(payload.topic, payload.partition, payload.lastOffset);
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    log.error({ err: payload.error, restart: payload.restart }, 'relay consumer crashed'),
-  );
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    crashed = true;
+    log.error({ err: payload.error, restart: payload.restart }, 'relay consumer crashed');
+  });
 
   await consumer.connect();
   await consumer.subscribe({ topics: config.channels.map((c) => c.topic), fromBeginning: true });
@@ -175,5 +191,6 @@ export async function startRelayConsumer(options: RelayConsumerOptions): Promise
       await consumer.disconnect();
     },
     lag: () => lag,
+    reading: (now = Date.now()) => !crashed && now - lastFetch < FEED_SILENCE_MS,
   };
 }

@@ -140,10 +140,11 @@ describe('Hub', () => {
     tick(20_000);
     chatty.say({ type: 'hb', t: 43 });
     tick(20_000);
-    hub.heartbeat();
+    hub.heartbeat('down');
     expect(quiet.socket.closedWith).toBe(WS_CLOSE.heartbeatTimeout);
     expect(chatty.socket.closedWith).toBeUndefined();
-    expect(chatty.socket.sent.at(-1)).toMatchObject({ type: 'hb' });
+    // The relay's beats say whether its Kafka feed reads, so a page can tell "connected" from "live".
+    expect(chatty.socket.sent.at(-1)).toMatchObject({ type: 'hb', feed: 'down' });
   });
 
   it('refuses unknown channels and closes clients that send nonsense', () => {

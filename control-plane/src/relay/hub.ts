@@ -224,10 +224,10 @@ export class Hub {
     session.send(JSON.stringify(error));
   }
 
-  /** Sends a heartbeat to everyone and closes clients silent for longer than the timeout. */
-  heartbeat(): void {
+  /** Sends a heartbeat (saying whether the Kafka feed reads) to everyone and closes clients silent for longer than the timeout. */
+  heartbeat(feed?: 'up' | 'down'): void {
     const now = this.now();
-    const beat = Buffer.from(JSON.stringify({ type: 'hb', t: now }));
+    const beat = Buffer.from(JSON.stringify({ type: 'hb', t: now, ...(feed ? { feed } : {}) }));
     for (const session of this.sessions) {
       if (now - session.lastSeen > this.options.heartbeatTimeoutMs) {
         this.deadClosed++;

@@ -20,6 +20,8 @@ const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
 export interface Relay {
   hub: Hub;
   config: RelayConfig;
+  /** Whether the relay's Kafka consumers read now. */
+  feedUp(): boolean;
   /** Resolves once the start-up replay has caught up and snapshots are served. */
   caughtUp: Promise<void>;
   /** The consumer's lag per `topic/partition` (empty until it runs). */
@@ -118,6 +120,7 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
       return all;
     },
     syncPanels,
+    feedUp: () => feedUp(),
   });
 
   if (!fastify.hasDecorator('websocketServer')) {
@@ -136,7 +139,7 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
         await reply.code(403).send({ error: 'FORBIDDEN_ORIGIN', message: 'origin not allowed' });
       }
     },
-    handler: async () => hub.stats(),
+    handler: async () => ({ ...hub.stats(), feed: feedUp() ? 'up' : 'down' }),
     wsHandler: (socket) => {
       const session = hub.connect(socket);
       socket.on('message', (data, isBinary) => {
@@ -149,7 +152,19 @@ async function relayPlugin(fastify: FastifyInstance, options: RelayPluginOptions
     },
   });
 
-  const timer = setInterval(() => hub.heartbeat(), config.heartbeatMs);
+  /** Whether every consumer of the relay reads from Kafka now (false before the first one runs). */
+  const feedUp = (): boolean =>
+    consumer !== undefined && [consumer, ...extraConsumers].every((c) => c.reading());
+  let feedWas: boolean | undefined;
+  const timer = setInterval(() => {
+    const up = feedUp();
+    if (up !== feedWas && feedWas !== undefined)
+      fastify.log[up ? 'info' : 'warn'](
+        up ? 'relay reads from Kafka again' : 'relay is not reading from Kafka; clients are told',
+      );
+    feedWas = up;
+    hub.heartbeat(up ? 'up' : 'down');
+  }, config.heartbeatMs);
   timer.unref();
 
   let starting: Promise<void> = Promise.resolve();

@@ -88,8 +88,16 @@ export const UnsubscribeMessage = Type.Object({
   type: Type.Literal('unsubscribe'),
   channel: Type.String({ minLength: 1 }),
 });
-/** Heartbeat, sent both ways; `t` is the sender's clock in ms, echoed for round-trip time. */
-export const HeartbeatMessage = Type.Object({ type: Type.Literal('hb'), t: Type.Number() });
+/**
+ * Heartbeat, sent both ways; `t` is the sender's clock in ms, echoed for round-trip time. The
+ * relay's own heartbeats also say whether its Kafka consumer is reading (`feed`): a socket that is
+ * up in front of a consumer that is not is not a live dashboard.
+ */
+export const HeartbeatMessage = Type.Object({
+  type: Type.Literal('hb'),
+  t: Type.Number(),
+  feed: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down')])),
+});
 
 export const ClientMessage = Type.Union([SubscribeMessage, UnsubscribeMessage, HeartbeatMessage]);
 export type ClientMessage = Static<typeof ClientMessage>;
