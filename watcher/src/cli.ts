@@ -5,7 +5,8 @@ import { loadConfig, WATCHER_ENV_SCHEMA } from './config.js';
 import { Metrics, serveMetrics } from './metrics.js';
 import { Watcher } from './watcher.js';
 
-const HELP = `Watcher: tails web and Wi-Fi logs and a course schedule into Kafka, exactly once.
+const HELP = `Watcher: tails web and Wi-Fi logs into Kafka exactly once, and publishes the campus's
+tables (course schedule, device registry, class rosters, term calendar) from the files it keeps.
 
 Usage: npm run watcher -- --config <file.json>
 
@@ -19,8 +20,10 @@ A minimal config (paths are relative to the config file):
       { "name": "web", "paths": ["logs/access*.log"], "format": "combined", "topic": "access_log" },
       { "name": "wifi", "paths": ["logs/wifi*.json"], "format": "wifi-json", "topic": "wifi_log", "timezone": "Asia/Shanghai" },
       { "name": "schedule", "paths": ["schedule.csv"], "format": "schedule-csv", "topic": "course_schedule", "timezone": "Asia/Shanghai" } ] }
-Formats: combined, common (Apache/nginx), wifi-json (campus controller), schedule-csv
-(course_id,section,room,aps,weekday,start_time,end_time,enrolled). Bad lines go to <topic>.dlq.
+Formats: combined, common (Apache/nginx), wifi-json (campus controller), and the tables (CSV
+with a header): schedule-csv (course_id,section,room,aps,weekday,start_time,end_time,enrolled),
+registry-csv (mac,student_id), roster-csv (course_id,section,student_id), calendar-csv
+(kind,first_date,last_date,name). Bad lines go to <topic>.dlq.
 
 /health and /metrics are served on http.host:http.port.
 

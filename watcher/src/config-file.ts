@@ -10,7 +10,9 @@ import {
   FORMATS,
   isValidZone,
   type Format,
+  TABLE_FORMATS,
   type LineFormat,
+  type TableFormat,
   type VisitorId,
 } from './formats/index.js';
 import { ENGINES, type EngineChoice } from './producers/index.js';
@@ -23,7 +25,7 @@ interface SourceSettings {
   /** IANA zone for naive timestamps (Wi-Fi `connecttime`, schedule times). */
   timezone: string;
   visitorId: VisitorId;
-  /** schedule-csv only: publish the whole snapshot again this often, keeping Flink's join state alive. */
+  /** Table sources only: publish the whole snapshot again this often, keeping Flink's join state alive. */
   republishIntervalMs: number;
 }
 
@@ -46,17 +48,20 @@ export interface LineSourceConfig extends SourceSettings {
   ssids?: string[];
 }
 
-/** A schedule file, published whole as a keyed snapshot whenever it changes. */
-export interface ScheduleSourceConfig extends SourceSettings {
-  format: 'schedule-csv';
+/**
+ * A table kept as files (schedule, device registry, rosters, term calendar), published whole as a
+ * keyed snapshot whenever one of its files changes.
+ */
+export interface TableSourceConfig extends SourceSettings {
+  format: TableFormat;
 }
 
 /** One watched source: files, how to read them, where their records go. */
-export type SourceConfig = LineSourceConfig | ScheduleSourceConfig;
+export type SourceConfig = LineSourceConfig | TableSourceConfig;
 
-/** True for the schedule sources; the others are tailed line by line. */
-export function isScheduleSource(source: SourceConfig): source is ScheduleSourceConfig {
-  return source.format === 'schedule-csv';
+/** True for the table sources; the others are tailed line by line. */
+export function isTableSource(source: SourceConfig): source is TableSourceConfig {
+  return TABLE_FORMATS.includes(source.format as TableFormat);
 }
 
 /** What the config file sets, defaults filled in. */
@@ -117,6 +122,8 @@ const isStrings = (v: unknown): v is string[] =>
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const isTableFormat = (f: Format): f is TableFormat => TABLE_FORMATS.includes(f as TableFormat);
+
 function parseSource(s: unknown, i: number, baseDir: string, names: Set<string>): SourceConfig {
   const p = `sources[${i}].`;
   if (!isObject(s)) throw invalid(`sources[${i}]`, 'must be an object');
@@ -162,7 +169,7 @@ function parseSource(s: unknown, i: number, baseDir: string, names: Set<string>)
       12 * 3600_000,
     ),
   };
-  if (format === 'schedule-csv') return { ...settings, format };
+  if (isTableFormat(format)) return { ...settings, format };
   const limit = (key: string, fallback: number): number | null =>
     s[key] === null
       ? null

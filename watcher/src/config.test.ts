@@ -141,7 +141,7 @@ describe('config', () => {
     [{ sources: [] }, 'config field "sources" must be a non-empty list'],
     [
       { sources: [{ ...source, format: 'xml' }] },
-      'config field "sources[0].format" must be one of combined, common, wifi-json, schedule-csv, got "xml"',
+      'config field "sources[0].format" must be one of combined, common, wifi-json, schedule-csv, registry-csv, roster-csv, calendar-csv, got "xml"',
     ],
     [
       { sources: [{ ...source, timezone: 'Mars/Olympus' }] },

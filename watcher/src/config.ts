@@ -12,9 +12,9 @@ import { ENGINES } from './producers/index.js';
 import { parseConfigFile, type FileSettings } from './config-file.js';
 
 export {
-  isScheduleSource,
+  isTableSource,
   type LineSourceConfig,
-  type ScheduleSourceConfig,
+  type TableSourceConfig,
   type SourceConfig,
 } from './config-file.js';
 

@@ -86,6 +86,12 @@ export function hasGlob(path: string): boolean {
   return /[*?[]/.test(basename(path));
 }
 
+/** True when `path` is the file `pattern` names, or one its glob matches. */
+export function matchesPattern(path: string, pattern: string): boolean {
+  if (!hasGlob(pattern)) return path === pattern;
+  return dirname(path) === dirname(pattern) && globToRegex(basename(pattern)).test(basename(path));
+}
+
 /** The files matching a path or a glob (wildcards in the file name only), sorted by name. */
 export async function expand(pattern: string): Promise<string[]> {
   if (!hasGlob(pattern)) return [pattern];

@@ -12,8 +12,25 @@ export interface FileState extends FileIdentity {
   offset: number;
 }
 
-/** What is stored per schedule source: the published rows, by key, with a hash of each. */
-export interface ScheduleState {
+/** A table source's file as last read: its content's hash and the rows it gave (key → value JSON). */
+export interface TableFileState {
+  contentHash: string;
+  /** The last good rows: a refused file keeps the rows of its last good version. */
+  rows: Record<string, string>;
+  /** Why the file's current content was refused, if it was. */
+  refused?: string;
+}
+
+/** A table source's head record: its files without their rows, which are in `parts` records. */
+export interface TableHead {
+  source: string;
+  publishedAt: number;
+  files: Record<string, Omit<TableFileState, 'rows'>>;
+  parts: number;
+}
+
+/** What an older watcher stored per schedule source: the published keys with a hash of each row. */
+export interface LegacyScheduleState {
   source: string;
   contentHash: string;
   rows: Record<string, string>;
@@ -21,7 +38,10 @@ export interface ScheduleState {
 }
 
 export type StoredState =
-  { kind: 'file'; state: FileState } | { kind: 'schedule'; state: ScheduleState };
+  | { kind: 'file'; state: FileState }
+  | { kind: 'table'; state: TableHead }
+  | { kind: 'table-rows'; files: Record<string, Record<string, string>> }
+  | { kind: 'schedule'; state: LegacyScheduleState };
 
 const SENTINEL = '__sentinel__';
 

@@ -1,8 +1,8 @@
 /**
- * The watcher: wires the tracked files, the schedule sources and the transactional producer into
+ * The watcher: wires the tracked files, the table sources and the transactional producer into
  * one loop that reads a batch while the previous one commits. The parts each hold one idea:
  * `tracking.ts` (which files, where they stand), `fill.ts` (a batch from the files),
- * `schedule-source.ts` (schedule snapshots), `commit.ts` (one transaction per batch),
+ * `table-source.ts` (schedule, registry, roster and calendar snapshots), `commit.ts` (one transaction per batch),
  * `offsets.ts` (positions back from Kafka) and `topics.ts` (the topics it writes).
  */
 import { dirname } from 'node:path';
@@ -11,7 +11,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { backoffDelay, retry, sleep } from '@pulse/kit';
 import { dlqRecordBytes } from '@pulse/contracts';
-import { isScheduleSource, type SourceConfig, type WatcherConfig } from './config.js';
+import { isTableSource, type SourceConfig, type WatcherConfig } from './config.js';
 import { Batch } from './batch.js';
 import { batchLimits, Committer } from './commit.js';
 import { hasGlob } from './files.js';
@@ -19,7 +19,7 @@ import { fillFromFiles } from './fill.js';
 import type { Metrics } from './metrics.js';
 import { restoreState } from './offsets.js';
 import { createProducer, type TxProducer } from './producers/index.js';
-import { ScheduleSources } from './schedule-source.js';
+import { TableSources } from './table-source.js';
 import { provisionWatcherTopics } from './topics.js';
 import { FileTracker } from './tracking.js';
 
@@ -31,7 +31,7 @@ export class Watcher {
   private readonly kafka: Kafka;
   private readonly producer: TxProducer;
   private readonly tracker: FileTracker;
-  private readonly schedules: ScheduleSources;
+  private readonly tables: TableSources;
   private readonly committer: Committer;
   private fsWatcher: FSWatcher | undefined;
   private running = false;
@@ -69,10 +69,10 @@ export class Watcher {
       this.metrics.kafkaUp = false;
     };
     this.tracker = new FileTracker(
-      config.sources.filter((s) => !isScheduleSource(s)),
+      config.sources.filter((s) => !isTableSource(s)),
       { log, bytesBehind: metrics.bytesBehind },
     );
-    this.schedules = new ScheduleSources(config.sources.filter(isScheduleSource), this.countDlq);
+    this.tables = new TableSources(config.sources.filter(isTableSource), this.countDlq, log);
     this.committer = new Committer(
       this.producer,
       config.offsetsTopic,
@@ -114,7 +114,7 @@ export class Watcher {
           await this.producer.connect();
           const stored = await restoreState(this.kafka, this.producer, this.config.offsetsTopic);
           this.tracker.restore(stored);
-          this.schedules.restore(stored);
+          this.tables.restore(stored);
         } catch (err) {
           this.metrics.kafkaUp = false;
           throw err;
@@ -191,7 +191,7 @@ export class Watcher {
     }
   }
 
-  /** The dropped files' deletions, lines from the files (rotated-away ones first), schedule changes. */
+  /** The dropped files' deletions, lines from the files (rotated-away ones first), table changes. */
   private async fill(batch: Batch): Promise<void> {
     this.tracker.addTombstones(batch);
     await fillFromFiles(batch, this.tracker.readingOrder(), {
@@ -205,7 +205,7 @@ export class Watcher {
       onSkip: (source, kind) =>
         this.metrics.addByKind(this.metrics.linesSkipped, source.name, kind),
     });
-    await this.schedules.fill(batch, Date.now());
+    await this.tables.fill(batch, Date.now());
   }
 
   /** Sends the batch in one transaction; once it landed, its positions are the committed ones. */
