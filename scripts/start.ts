@@ -194,12 +194,7 @@ async function main(): Promise<void> {
     args['watcher-config'] ??
     writeDemoWatcherConfig(config.home, demoDir, kafkaBrokers, settings.watcherHttpPort);
   if (!args['no-demo']) {
-    // The demo publishes its registry, rosters and calendar itself until the watcher reads those files.
-    demo = await startDemo({
-      dir: demoDir,
-      webRate: settings.demoRate,
-      publish: { brokers: [kafkaBrokers] },
-    });
+    demo = await startDemo({ dir: demoDir, webRate: settings.demoRate });
     report.info(`demo traffic into ${demoDir} (${demo.sections.length} course sections)`);
   }
   watcher = supervisor.keep('watcher', (onExit) =>

@@ -17,7 +17,6 @@ Options:
   --offset <+hhmm>    UTC offset of the servers and the campus (default +0800)
   --seed <n>          seed of the traffic, for a reproducible run
   --campus-seed <n>   seed of the students, devices, rosters and registry (default ${DEFAULT_CAMPUS_SEED})
-  --publish <brokers> also publish registry, rosters and calendar to their Kafka topics
   --replay <file>     replay an existing access log instead of generating web traffic
   --speed <x>         replay speed: 1 = real time (default 1)
   --no-restamp        keep the replayed lines' original times
@@ -41,7 +40,6 @@ async function main(): Promise<void> {
       offset: { type: 'string', default: '+0800' },
       seed: { type: 'string' },
       'campus-seed': { type: 'string' },
-      publish: { type: 'string' },
       replay: { type: 'string' },
       speed: { type: 'string', default: '1' },
       'no-restamp': { type: 'boolean', default: false },
@@ -81,7 +79,6 @@ async function main(): Promise<void> {
     offsetMinutes: offsetMinutes(values.offset),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values['campus-seed'] ? { campusSeed: Number(values['campus-seed']) } : {}),
-    ...(values.publish ? { publish: { brokers: values.publish.split(',') } } : {}),
   });
   process.stderr.write(
     `writing demo traffic into ${dir} (${demo.sections.length} course sections; Ctrl-C stops)\n`,

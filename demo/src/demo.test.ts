@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,10 +68,18 @@ describe('demo traffic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-'));
     const first = await startDemo({ dir, webRate: 0, seed: 1, tickMs: 5, now: () => NOW });
     await first.stop();
+    const written = statSync(first.files.registry).mtimeMs;
     // An hour later, another traffic seed: the same classes, students, devices and tables.
     const later = () => NOW + 3600_000;
     const second = await startDemo({ dir, webRate: 0, seed: 2, tickMs: 5, now: later });
     await second.stop();
+    // The watcher publishes these files: unchanged, they are not written again (nor re-sent).
+    expect(statSync(second.files.registry).mtimeMs).toBe(written);
+    expect(readdirSync(join(dir, 'campus')).sort()).toEqual([
+      'calendar.csv',
+      'registry.csv',
+      'rosters.csv',
+    ]);
     expect(second.sections).toEqual(first.sections);
     expect(second.tables).toEqual(first.tables);
     const registry = readFileSync(second.files.registry, 'utf8').trim().split('\n');

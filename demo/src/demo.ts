@@ -1,8 +1,7 @@
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSchedule, parseScheduleCsv, scheduleCsv, type Section } from './campus.js';
 import { DEFAULT_CAMPUS_SEED } from './people.js';
-import { publishCampusTables } from './publish.js';
 import { Random } from './random.js';
 import { calendarCsv, campusTables, registryCsv, rostersCsv, type CampusTables } from './tables.js';
 import { localClock, parseHhmmss } from './time.js';
@@ -23,11 +22,6 @@ export interface DemoOptions {
    * day. The same on every run by default, so a restart brings back the same people.
    */
   campusSeed?: number;
-  /**
-   * Also publish the registry, rosters and calendar to their topics (at start and every 12 hours,
-   * within the attendance job's state TTL), until the watcher reads those files itself.
-   */
-  publish?: { brokers: string[] };
   /** Share of web lines written a few seconds late, as real servers' buffered logs are. Default 0.05. */
   disorder?: number;
   tickMs?: number;
@@ -63,6 +57,16 @@ export interface DemoHandle {
 }
 
 /**
+ * Writes a file the watcher publishes as a table: whole at once (a temporary file renamed over it,
+ * so the watcher never reads it half-written), and not at all when it already says the same.
+ */
+async function writeTable(file: string, text: string): Promise<void> {
+  if ((await readFile(file, 'utf8').catch(() => undefined)) === text) return;
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
+
+/**
  * The schedule of an earlier run while it still has a class to come today (so a restart during a
  * class keeps the same classes), else a new one around the current time.
  */
@@ -77,7 +81,7 @@ async function schedule(
   if (kept?.some((s) => s.weekday === weekday && parseHhmmss(s.end_time) > minutesOfDay))
     return kept;
   const sections = defaultSchedule(nowMs, offset, seed);
-  await writeFile(file, scheduleCsv(sections));
+  await writeTable(file, scheduleCsv(sections));
   return sections;
 }
 
@@ -93,17 +97,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const sections = await schedule(files.schedule, now(), offset, campusSeed);
   const today = new Date(now() + offset * 60_000).toISOString().slice(0, 10);
   const tables = campusTables(campusSeed, sections, today);
-  await writeFile(files.registry, registryCsv(tables));
-  await writeFile(files.rosters, rostersCsv(tables));
-  await writeFile(files.calendar, calendarCsv(tables));
-  const publish = options.publish;
-  if (publish) await publishCampusTables(publish.brokers, tables);
-  const republish = publish
-    ? setInterval(
-        () => void publishCampusTables(publish.brokers, tables).catch(() => {}),
-        12 * 3600_000,
-      )
-    : undefined;
+  // The watcher publishes these files (and republishes them within the jobs' state TTL).
+  await writeTable(files.registry, registryCsv(tables));
+  await writeTable(files.rosters, rostersCsv(tables));
+  await writeTable(files.calendar, calendarCsv(tables));
   const web = new WebTraffic(rng, offset);
   const campus = new CampusTraffic(rng, offset, sections, campusSeed);
   const baseRate = options.webRate ?? 50;
@@ -149,7 +146,6 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     stats,
     async stop() {
       running = false;
-      clearInterval(republish);
       await loop;
       if (delayed.length) await appendFile(files.web, delayed.map((d) => d.line).join('\n') + '\n');
       stats.webLines += delayed.length;

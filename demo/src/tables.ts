@@ -1,7 +1,7 @@
 /**
  * The campus's optional tables for the demo: the device registry, the class rosters and the term
- * calendar, as records (for the topics) and as the CSV files a campus would keep (for the watcher,
- * once it reads them; see jobs/sql/README.md for the formats).
+ * calendar, as records and as the CSV files a campus would keep, which the watcher publishes
+ * (`registry-csv`, `roster-csv` and `calendar-csv` sources; see watcher/README.md for the formats).
  */
 import {
   canonicalMac,

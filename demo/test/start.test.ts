@@ -30,6 +30,31 @@ function processesOf(home: string): string[] {
   return found;
 }
 
+/** Distinct live keys per compacted topic (read_committed), once they reach `want` or after 60 s. */
+async function tableKeys(
+  kafka: Kafka,
+  topics: string[],
+  want: Record<string, number>,
+): Promise<Record<string, number>> {
+  const keys = new Map(topics.map((t) => [t, new Set<string>()]));
+  const consumer = kafka.consumer({ groupId: `start-test-tables-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      const key = message.key!.toString();
+      if (message.value) keys.get(topic)!.add(key);
+      else keys.get(topic)!.delete(key);
+    },
+  });
+  const count = () => Object.fromEntries([...keys].map(([t, k]) => [t, k.size]));
+  const deadline = Date.now() + 60_000;
+  while (JSON.stringify(count()) !== JSON.stringify(want) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 500));
+  await consumer.disconnect();
+  return count();
+}
+
 describe('npm start', async () => {
   const home = mkdtempSync(join(tmpdir(), 'pulse-start-'));
   const cpPort = await freePort();
@@ -175,6 +200,23 @@ describe('npm start', async () => {
     const attendance = [...rows.attendance.values()].find((r) => r.present > 0)!;
     expect(attendance.present).toBeGreaterThan(0);
     expect(attendance.rate).toBeCloseTo(attendance.present / attendance.enrolled, 10);
+
+    // The demo's registry, rosters and calendar reach their topics through the watcher alone
+    // (its npm start config lists them): one record per row of each file, keyed as the job reads.
+    const tables = {
+      device_registry: 'registry.csv',
+      class_roster: 'rosters.csv',
+      term_calendar: 'calendar.csv',
+    };
+    const expected = Object.fromEntries(
+      Object.entries(tables).map(([topic, file]) => [
+        topic,
+        readFileSync(join(home, 'demo', 'campus', file), 'utf8')
+          .trim()
+          .split('\n').length - 1,
+      ]),
+    );
+    expect(await tableKeys(kafka, Object.keys(tables), expected)).toEqual(expected);
 
     // A second start on the same runtime folder refuses, and says why.
     const second = spawn(

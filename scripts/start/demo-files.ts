@@ -56,6 +56,10 @@ export function writeDemoWatcherConfig(
         TOPICS.courseSchedule,
         'Asia/Shanghai',
       ),
+      // The campus's optional tables: the attendance job counts students through them.
+      source('registry', 'campus/registry.csv', 'registry-csv', TOPICS.deviceRegistry, 'UTC'),
+      source('rosters', 'campus/rosters.csv', 'roster-csv', TOPICS.classRoster, 'UTC'),
+      source('calendar', 'campus/calendar.csv', 'calendar-csv', TOPICS.termCalendar, 'UTC'),
     ],
   };
   writeFileSync(file, JSON.stringify(config, null, 2));
