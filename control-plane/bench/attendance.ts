@@ -36,7 +36,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { privateJobsDir } from '../test/private-jobs.js';
 import { dayOfAssociations, makeCampus } from './attendance-campus.js';
-import { readProgress, stateByOperator } from './attendance-metrics.js';
+import { readProgress, stateByOperator } from './flink-metrics.js';
 
 const { values } = parseArgs({
   options: {

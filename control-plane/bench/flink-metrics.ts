@@ -1,5 +1,5 @@
 /**
- * What bench:attendance reads from Flink's REST API: how far the job's Wi-Fi source has read, and
+ * What the benchmarks read from Flink's REST API: how far a job's source of a table has read, and
  * the size of a checkpoint operator by operator.
  */
 import axios from 'axios';
@@ -11,22 +11,26 @@ export interface Progress {
   refreshes: number;
   /** From the job's start to the first refresh showing every association read. */
   seconds: number;
+  startedAt: number;
   doneAt: number;
 }
 
 /**
- * Associations the job has read: its Wi-Fi source's Kafka positions (the last offset passed on,
- * per partition). The vertex's write-records would count each association once per consumer
- * inside the job, not once.
+ * Records the job has read from `table`: its source's Kafka positions (the last offset passed on,
+ * per partition). The vertex's write-records would count each record once per consumer inside
+ * the job (and after any filter chained to the source), not once.
  */
-async function wifiRead(
+async function sourceRead(
   flink: FlinkClient,
   restUrl: string,
   jobId: string,
+  table: string,
   metrics: string[],
 ): Promise<{ read: number; startedAt: number }> {
   const job = await flink.job(jobId);
-  const source = job.vertices.find((v) => v.name.includes('wifi_log'));
+  const source = job.vertices.find(
+    (v) => v.name.startsWith('Source') && v.name.includes(`default_database, ${table}`),
+  );
   if (!source) return { read: 0, startedAt: job['start-time'] };
   if (metrics.length === 0) {
     const { data } = await axios.get<{ id: string }[]>(
@@ -46,7 +50,7 @@ async function wifiRead(
 }
 
 /**
- * Follows the source until it has read `total` associations. Flink refreshes the metrics its REST
+ * Follows the job's source of `table` until it has read `total` records. Flink refreshes the metrics its REST
  * API shows about every 10 s, so the sustained rate is taken between the first and the last
  * refresh seen while reading (startup and the tail left out).
  */
@@ -56,13 +60,14 @@ export async function readProgress(
   jobId: string,
   total: number,
   log: (read: number) => void,
+  table = 'wifi_log',
 ): Promise<Progress> {
   const metrics: string[] = [];
   const samples: { at: number; read: number }[] = [];
   let lastLog = Date.now();
   for (;;) {
     const now = Date.now();
-    const { read, startedAt } = await wifiRead(flink, restUrl, jobId, metrics);
+    const { read, startedAt } = await sourceRead(flink, restUrl, jobId, table, metrics);
     if (read !== samples.at(-1)?.read) samples.push({ at: now, read });
     if (read >= total) {
       const steady = samples.filter((s) => s.read > 0 && s.read < total);
@@ -75,6 +80,7 @@ export async function readProgress(
             : Number.NaN,
         refreshes: steady.length,
         seconds: (now - startedAt) / 1000,
+        startedAt,
         doneAt: now,
       };
     }

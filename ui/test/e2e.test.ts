@@ -4,7 +4,7 @@
  * and attendance rates on the dashboard, equal to what this test computes from the same lines;
  * the operator page deploys a job with the operator token. Screenshots go to test-artifacts/.
  */
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,10 +154,23 @@ beforeAll(async () => {
     WINDOW_SLIDE: String(SLIDE_S),
     WATERMARK_DELAY: String(DELAY_S),
     CHECKPOINT_INTERVAL: '2 s',
+    // The lines are a minute old when the assertions run: count a device present after a minute.
+    MIN_OVERLAP_MINUTES: '1',
   });
 
   writeFileSync(join(dir, 'logs', 'access.log'), '');
   writeFileSync(join(dir, 'logs', 'wifi.log'), '');
+  // A class is a campus-local day here and the Wi-Fi lines are written a minute back from the
+  // test's clock: close to campus midnight they would fall on the other day, so wait it out.
+  const clock = campusLocal(Date.now()).text.slice(11);
+  const [hh, mm, ss] = clock.split(':').map(Number) as [number, number, number];
+  const sinceMidnight = ((hh * 60 + mm) * 60 + ss) * 1000;
+  const margin = 4 * 60_000;
+  if (sinceMidnight > 86_400_000 - margin || sinceMidnight < margin) {
+    const wait = (margin - sinceMidnight + 86_400_000) % 86_400_000;
+    console.log(`waiting ${Math.round(wait / 1000)} s for campus midnight to pass`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
   const today = campusLocal(Date.now());
   writeFileSync(
     join(dir, 'logs', 'schedule.csv'),
@@ -362,16 +375,19 @@ describe('the product end to end, in Chromium', () => {
     const csc = present(['AP-TD-1', 'AP-TD-2']);
     const mat = present(['AP-TA-9']);
 
+    // pv_uv declares a figure panel (the latest window) and a time series; both come from $panels.
+    const figure = page.locator('[data-kind="figure"][data-panel$=".latest"]');
+    const shown = async () => ({
+      pv: await figure.locator('[data-column="pv"]').textContent({ timeout: 1000 }),
+      uv: await figure.locator('[data-column="uv"]').textContent({ timeout: 1000 }),
+      end: await figure.getByTestId('figure-time').getAttribute('data-time', { timeout: 1000 }),
+    });
     await eventually(
       `PV ${expected.pv} / UV ${expected.uv} on the page`,
       async () => {
-        const pv = await page.locator('[data-testid="pv"]').textContent();
-        const uv = await page.locator('[data-testid="uv"]').textContent();
-        const end = await page
-          .locator('[data-testid="latest-window"]')
-          .getAttribute('data-window-end');
-        return pv === String(expected.pv) &&
-          uv === String(expected.uv) &&
+        const { pv, uv, end } = await shown().catch(() => ({ pv: null, uv: null, end: null }));
+        return pv?.trim() === String(expected.pv) &&
+          uv?.trim() === String(expected.uv) &&
           Number(end) === expected.end
           ? true
           : undefined;
@@ -380,9 +396,12 @@ describe('the product end to end, in Chromium', () => {
     ).catch(async (err: Error) => {
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failed.png'), fullPage: true });
       throw new Error(
-        `${err.message}; page shows PV ${await page.locator('[data-testid="pv"]').textContent()} UV ${await page.locator('[data-testid="uv"]').textContent()}`,
+        `${err.message}; page shows ${JSON.stringify(await shown().catch(() => null))}`,
       );
     });
+    expect(
+      await page.locator('[data-kind="timeseries"][data-panel$=".trend"] h2').textContent(),
+    ).toBe('PV / UV per sliding window');
 
     const live = page.getByTestId('attendance-table');
     const cscRow = live.locator('tr[data-course="CSC1001"]');
@@ -395,7 +414,11 @@ describe('the product end to end, in Chromium', () => {
         return a === `${csc} / 4` && b === `${mat} / 5` ? true : undefined;
       },
       180_000,
-    );
+    ).catch(async (err: Error) => {
+      await page.screenshot({ path: join(ARTIFACTS, 'attendance-failed.png'), fullPage: true });
+      const relay = await (await fetch(`${baseUrl}/ws`)).text();
+      throw new Error(`${err.message}; relay: ${relay}`);
+    });
     expect(await cscRow.locator('[data-col="rate"]').textContent()).toBe(
       `${((csc / 4) * 100).toFixed(1)} %`,
     );
@@ -410,5 +433,130 @@ describe('the product end to end, in Chromium', () => {
       page.locator('[data-testid="attendance-table"] th').first().textContent(),
     ).resolves.toContain('课程');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-zh.png'), fullPage: true });
+  });
+
+  it('adds the panels of a job file an analyst adds, in the open page, with no change to the UI', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.locator('[data-kind="figure"]').first().waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-panel$=".paths"]').count()).toBe(0);
+
+    // A new job: requests per path in 20-second tumbling windows, shown as a ranked list.
+    const topic = `e2e-paths-${id}`;
+    writeFileSync(
+      join(dir, 'jobs', 'e2e_paths.sql'),
+      [
+        '-- name: e2e_paths',
+        '-- description: requests per path',
+        '-- panel: paths',
+        '--   kind: top',
+        '--   time: window_end',
+        '--   key: path',
+        '--   values: hits',
+        '--   title.en: Requests by path',
+        '--   title.zh: 各路径请求数',
+        '--   limit: 3',
+        '-- #include tables/common.sql',
+        '-- #include tables/access_log.sql',
+        'CREATE TABLE path_counts (window_end STRING, path STRING, hits BIGINT) WITH (',
+        `  'connector' = 'kafka', 'topic' = '${topic}',`,
+        "  'properties.bootstrap.servers' = '${BROKERS}', 'format' = 'json'",
+        ');',
+        'INSERT INTO path_counts',
+        "SELECT DATE_FORMAT(TUMBLE_END(event_time, INTERVAL '20' SECOND), 'yyyy-MM-dd''T''HH:mm:ss''Z'''),",
+        '  path, COUNT(*)',
+        "FROM access_log GROUP BY TUMBLE(event_time, INTERVAL '20' SECOND), path;",
+        '',
+      ].join('\n'),
+    );
+    const res = await fetch(`${baseUrl}/api/jobs/e2e_paths/deploy`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ start: 'earliest' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    jobIds.push(((await res.json()) as { jobId: string }).jobId);
+
+    // Independently: the newest 20 s window the watermark has closed, its three busiest paths.
+    const requests = readFileSync(join(dir, 'logs', 'access.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [, d, mon, y, hms] = /\[(\d+)\/(\w+)\/(\d+):(\d+:\d+:\d+) \+0000\]/.exec(line) ?? [];
+        const month = String(MONTHS.indexOf(mon ?? '') + 1).padStart(2, '0');
+        return {
+          t: Date.parse(`${y}-${month}-${d}T${hms}Z`),
+          path: /"GET (\S+) /.exec(line)?.[1] ?? '',
+        };
+      });
+    const watermark = Math.max(...requests.map((r) => r.t)) - DELAY_S * 1000;
+    const end = Math.max(
+      ...requests
+        .map((r) => Math.floor(r.t / 20_000) * 20_000 + 20_000)
+        .filter((e) => e <= watermark),
+    );
+    const counts = new Map<string, number>();
+    for (const r of requests.filter((r) => r.t >= end - 20_000 && r.t < end))
+      counts.set(r.path, (counts.get(r.path) ?? 0) + 1);
+    const top = [...counts.values()].sort((a, b) => b - a).slice(0, 3);
+
+    const panel = page.locator('[data-kind="top"][data-panel="e2e_paths.paths"]');
+    await panel.waitFor({ timeout: 120_000 });
+    // Its title in both languages, as declared (the page keeps the language chosen earlier).
+    const titles = ['Requests by path', '各路径请求数'];
+    const before = (await panel.locator('h2').textContent()) ?? '';
+    expect(titles).toContain(before);
+    await page.locator('[data-testid="language"]').click();
+    expect(await panel.locator('h2').textContent()).toBe(titles.find((t) => t !== before));
+    await eventually(
+      `the top paths with ${JSON.stringify(top)} requests`,
+      async () => {
+        const got = await panel.locator('li').evaluateAll((els) =>
+          els.map((e) => ({
+            path: e.getAttribute('data-item') ?? '',
+            hits: Number(e.querySelector('[data-col="hits"]')?.textContent),
+          })),
+        );
+        // Ties may come in either order: the counts in order, each path with its own count.
+        return JSON.stringify(got.map((g) => g.hits)) === JSON.stringify(top) &&
+          got.every((g) => counts.get(g.path) === g.hits)
+          ? true
+          : undefined;
+      },
+      180_000,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-new-panel.png'), fullPage: true });
+
+    // On a phone every panel fits the width: nothing scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(1000);
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter(
+          (e) =>
+            e.getBoundingClientRect().right > 391 &&
+            !e.parentElement?.closest('.scroll, [data-kind="top"] li'),
+        )
+        .slice(0, 8)
+        .map(
+          (e) =>
+            `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`,
+        ),
+    );
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth),
+      `wider than the phone: ${wide.join(', ')}`,
+    ).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 1400 });
+
+    // Stopping the job takes its panel away from the open page.
+    const cancel = await fetch(`${baseUrl}/api/jobs/e2e_paths/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(cancel.status, await cancel.clone().text()).toBe(200);
+    await panel.waitFor({ state: 'detached', timeout: 60_000 });
+    expect(await page.locator('[data-kind="figure"]').count()).toBeGreaterThan(0);
   });
 });

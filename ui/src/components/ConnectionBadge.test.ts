@@ -16,6 +16,12 @@ describe('ConnectionBadge', () => {
     stream.status = 'live';
     await wrapper.vm.$nextTick();
     expect(wrapper.text()).toBe('Live');
+    // The socket is up but the relay says its Kafka consumer is not reading: not live.
+    stream.feedDown = true;
+    await wrapper.vm.$nextTick();
+    expect(wrapper.text()).toBe('Connected, but the live feed is interrupted');
+    expect(wrapper.get('[data-testid="connection"]').attributes('data-status')).toBe('degraded');
+    stream.feedDown = false;
     stream.status = 'reconnecting';
     await wrapper.vm.$nextTick();
     expect(wrapper.text()).toBe('Reconnecting…');

@@ -48,16 +48,45 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+const panel = (id: string, channel: string, kind = 'timeseries', time?: string) => ({
+  key: id,
+  row: {
+    id,
+    job: id.split('.')[0],
+    panel: id.split('.')[1],
+    kind,
+    channel,
+    title: { en: id, zh: id },
+    ...(time ? { time } : {}),
+    key: [],
+    values: ['pv'],
+    labels: {},
+    order: 1,
+    format: 'number',
+    limit: 10,
+    stack: false,
+    staleAfterMs: 60_000,
+  },
+});
+const panelsSnapshot = (rows: unknown[], seq = 1) => ({
+  type: 'snapshot',
+  channel: '$panels',
+  epoch: 'e1',
+  seq,
+  kind: 'table',
+  rows,
+});
+
 describe('stream store', () => {
-  it('subscribes on open, shows the snapshot, and applies updates in order', () => {
+  it('follows the declared panels: subscribes to what they read, shows snapshots and updates in order', () => {
     const stream = useStreamStore();
     stream.start({ url: 'ws://relay/ws' });
     latestSocket().open();
-    expect(latestSocket().sent).toEqual([
-      { type: 'subscribe', channel: 'pvuv' },
-      { type: 'subscribe', channel: 'attendance' },
-    ]);
+    expect(latestSocket().sent).toEqual([{ type: 'subscribe', channel: '$panels' }]);
     expect(stream.status).toBe('live');
+    latestSocket().push(panelsSnapshot([panel('pv_uv.trend', 'pvuv', 'timeseries', 'window_end')]));
+    expect(stream.panels.map((p) => p.id)).toEqual(['pv_uv.trend']);
+    expect(latestSocket().sent.at(-1)).toEqual({ type: 'subscribe', channel: 'pvuv' });
     latestSocket().push({
       type: 'snapshot',
       channel: 'pvuv',
@@ -67,7 +96,7 @@ describe('stream store', () => {
       retainMs: 3_600_000,
       rows: [win(2, 20), win(1, 10)],
     });
-    expect(stream.windows.map((w) => w.pv)).toEqual([10, 20]);
+    expect(stream.rowsOf('pvuv').map((w) => w.pv)).toEqual([10, 20]);
     latestSocket().push({
       type: 'update',
       channel: 'pvuv',
@@ -75,15 +104,22 @@ describe('stream store', () => {
       op: 'upsert',
       key: 'k3',
       row: win(3, 30).row,
-      readAt: 0,
+      readAt: 5,
     });
-    expect(stream.latest).toEqual({ window_start: 120_000, window_end: 180_000, pv: 30, uv: 29 });
+    expect(stream.rowsOf('pvuv').at(-1)).toEqual({
+      window_start: 120_000,
+      window_end: 180_000,
+      pv: 30,
+      uv: 29,
+    });
+    expect(stream.readAtOf('pvuv')).toBe(5);
   });
 
-  it('keeps attendance as an upsert table where tombstones delete rows', () => {
+  it('keeps an upsert channel as a table where tombstones delete rows', () => {
     const stream = useStreamStore();
     stream.start({ url: 'ws://relay/ws' });
     latestSocket().open();
+    latestSocket().push(panelsSnapshot([panel('attendance.rates', 'attendance', 'attendance')]));
     const row = (c: string, present: number) => ({
       course_id: c,
       section: 'L01',
@@ -120,13 +156,36 @@ describe('stream store', () => {
       key: 'b',
       readAt: 0,
     });
-    expect(stream.attendance).toEqual([row('A', 12)]);
+    expect(stream.rowsOf('attendance')).toEqual([row('A', 12)]);
+  });
+
+  it('unsubscribes from a channel when the last panel reading it goes (its job was stopped)', () => {
+    const stream = useStreamStore();
+    stream.start({ url: 'ws://relay/ws' });
+    latestSocket().open();
+    latestSocket().push(
+      panelsSnapshot([
+        panel('web.minute', 'web_minute', 'timeseries', 'window_end'),
+        panel('pv_uv.trend', 'pvuv', 'timeseries', 'window_end'),
+      ]),
+    );
+    latestSocket().push({
+      type: 'update',
+      channel: '$panels',
+      seq: 2,
+      op: 'delete',
+      key: 'web.minute',
+      readAt: 0,
+    });
+    expect(stream.panels.map((p) => p.id)).toEqual(['pv_uv.trend']);
+    expect(latestSocket().sent.at(-1)).toEqual({ type: 'unsubscribe', channel: 'web_minute' });
   });
 
   it('reconnects with growing delays and resumes each channel from its last sequence', () => {
     const stream = useStreamStore();
     stream.start({ url: 'ws://relay/ws', initialBackoffMs: 1_000, maxBackoffMs: 8_000 });
     latestSocket().open();
+    latestSocket().push(panelsSnapshot([panel('pv_uv.trend', 'pvuv', 'timeseries', 'window_end')]));
     latestSocket().push({
       type: 'snapshot',
       channel: 'pvuv',
@@ -149,8 +208,8 @@ describe('stream store', () => {
 
     latestSocket().open();
     expect(latestSocket().sent).toEqual([
+      { type: 'subscribe', channel: '$panels', resume: { epoch: 'e1', seq: 1 } },
       { type: 'subscribe', channel: 'pvuv', resume: { epoch: 'e1', seq: 5 } },
-      { type: 'subscribe', channel: 'attendance' },
     ]);
     latestSocket().push({
       type: 'update',
@@ -161,7 +220,7 @@ describe('stream store', () => {
       row: win(1, 11).row,
       readAt: 0,
     });
-    expect(stream.windows.map((w) => w.pv)).toEqual([11]);
+    expect(stream.rowsOf('pvuv').map((w) => w.pv)).toEqual([11]);
     expect(stream.status).toBe('live');
   });
 
@@ -169,6 +228,7 @@ describe('stream store', () => {
     const stream = useStreamStore();
     stream.start({ url: 'ws://relay/ws' });
     latestSocket().open();
+    latestSocket().push(panelsSnapshot([panel('pv_uv.trend', 'pvuv', 'timeseries', 'window_end')]));
     latestSocket().push({
       type: 'snapshot',
       channel: 'pvuv',
@@ -186,7 +246,7 @@ describe('stream store', () => {
       row: win(2, 2).row,
       readAt: 0,
     });
-    expect(stream.windows.map((w) => w.pv)).toEqual([1]);
+    expect(stream.rowsOf('pvuv').map((w) => w.pv)).toEqual([1]);
     expect(latestSocket().sent.at(-1)).toEqual({ type: 'subscribe', channel: 'pvuv' });
   });
 
@@ -236,5 +296,16 @@ describe('stream store', () => {
       vi.advanceTimersByTime(400);
     }
     expect(FakeSocket.all).toHaveLength(5);
+  });
+
+  it('is not live while the relay says its Kafka feed is down, and is again when it is back', () => {
+    const stream = useStreamStore();
+    stream.start({ url: 'ws://relay/ws' });
+    latestSocket().open();
+    expect(stream.shown).toBe('live');
+    latestSocket().push({ type: 'hb', t: 1, feed: 'down' });
+    expect(stream.shown).toBe('degraded');
+    latestSocket().push({ type: 'hb', t: 2, feed: 'up' });
+    expect(stream.shown).toBe('live');
   });
 });

@@ -1,18 +1,14 @@
 /**
- * The live feed: one WebSocket to the relay, subscribed to `pvuv` and `attendance`. It reconnects
- * with backoff, resumes each channel from its last sequence (the relay then sends only what was
- * missed), and falls back to a snapshot on a gap. The badge reads `status` and `lostAt`.
+ * The live feed: one WebSocket to the relay. It subscribes to `$panels` (the panels the running
+ * jobs declare) and to every channel those panels read, following the list as jobs are deployed
+ * and stopped. It reconnects with backoff, resumes each channel from its last sequence (the relay
+ * then sends only what was missed), and falls back to a snapshot on a gap. The badge reads
+ * `status` and `lostAt`; a panel reads `rowsOf(channel)` and `readAtOf(channel)`.
  */
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
-import { WS_CHANNELS, WS_CLOSE, WS_PATH } from '@pulse/contracts';
-import type {
-  AttendanceRow,
-  PvuvRow,
-  ServerMessage,
-  SnapshotMessage,
-  UpdateMessage,
-} from '@pulse/contracts';
+import { computed, ref, shallowRef, triggerRef } from 'vue';
+import { PANELS_CHANNEL, WS_CLOSE, WS_PATH } from '@pulse/contracts';
+import type { PanelSpec, ServerMessage, SnapshotMessage, UpdateMessage } from '@pulse/contracts';
 import { jitteredDelay } from '@pulse/kit/backoff';
 
 export type StreamStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stale';
@@ -45,19 +41,33 @@ function defaultUrl(): string {
   return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${WS_PATH}`;
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
+
+/** A channel as the page holds it: rows by key, the time column they age by, and their span. */
+interface Held {
+  rows: Map<string, Row>;
+  timeColumn?: string;
+  retainMs: number;
+  /** When the newest row arrived (epoch ms), for the stale marking. */
+  readAt: number | null;
+}
 
 export const useStreamStore = defineStore('stream', () => {
   const status = ref<StreamStatus>('idle');
   /** When the connection was lost (epoch ms), while it is not live. */
   const lostAt = ref<number | null>(null);
-  const windows = shallowRef<PvuvRow[]>([]);
-  const attendance = shallowRef<AttendanceRow[]>([]);
+  /** The relay says its Kafka consumer is not reading: the socket is up, the data is not live. */
+  const feedDown = ref(false);
+  /** The declared panels, in page order. */
+  const panels = shallowRef<PanelSpec[]>([]);
+  /** Rows per channel, ordered by time when the channel has one; replaced on every change. */
+  const data = shallowRef(new Map<string, Row[]>());
+  const arrivals = shallowRef(new Map<string, number | null>());
 
-  const channels = [WS_CHANNELS.pvuv, WS_CHANNELS.attendance];
-  const tables = new Map<string, Map<string, Row>>(channels.map((c) => [c, new Map()]));
+  const held = new Map<string, Held>([
+    [PANELS_CHANNEL, { rows: new Map(), retainMs: Number.POSITIVE_INFINITY, readAt: null }],
+  ]);
   const cursors = new Map<string, { epoch: string; seq: number }>();
-  let retainMs = Number.POSITIVE_INFINITY;
   let options = { ...DEFAULTS, url: '' };
   let socket: WebSocket | null = null;
   let attempt = 0;
@@ -67,22 +77,61 @@ export const useStreamStore = defineStore('stream', () => {
   let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   let lastHeard = 0;
 
-  const latest = computed<PvuvRow | undefined>(() => windows.value.at(-1));
+  const open = () => socket !== null && socket.readyState === 1;
 
   function publish(channel: string): void {
-    const rows = [...(tables.get(channel)?.values() ?? [])];
-    if (channel === WS_CHANNELS.pvuv) {
-      const sorted = (rows as unknown as PvuvRow[]).sort((a, b) => a.window_end - b.window_end);
-      const newest = sorted.at(-1)?.window_end ?? 0;
-      const kept = sorted.filter((w) => w.window_end > newest - retainMs);
-      if (kept.length !== sorted.length) {
-        const table = tables.get(channel) as Map<string, Row>;
-        for (const [key, row] of table)
-          if ((row as unknown as PvuvRow).window_end <= newest - retainMs) table.delete(key);
+    const entry = held.get(channel);
+    if (!entry) return;
+    let rows = [...entry.rows.values()];
+    const time = entry.timeColumn;
+    if (time) {
+      rows.sort((a, b) => Number(a[time]) - Number(b[time]));
+      const newest = Number(rows.at(-1)?.[time] ?? 0);
+      const cutoff = newest - entry.retainMs;
+      if (rows.some((r) => Number(r[time]) <= cutoff)) {
+        for (const [key, row] of entry.rows)
+          if (Number(row[time]) <= cutoff) entry.rows.delete(key);
+        rows = rows.filter((r) => Number(r[time]) > cutoff);
       }
-      windows.value = kept;
-    } else if (channel === WS_CHANNELS.attendance) {
-      attendance.value = rows as unknown as AttendanceRow[];
+    }
+    if (channel === PANELS_CHANNEL) {
+      panels.value = (rows as unknown as PanelSpec[])
+        .slice()
+        .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+      follow();
+      return;
+    }
+    data.value.set(channel, rows);
+    arrivals.value.set(channel, entry.readAt);
+    triggerRef(data);
+    triggerRef(arrivals);
+  }
+
+  /** Subscribes to the channels the panels read and drops the ones no panel reads any more. */
+  function follow(): void {
+    const wanted = new Map<string, string | undefined>();
+    for (const p of panels.value) wanted.set(p.channel, wanted.get(p.channel) ?? p.time);
+    for (const [channel, time] of wanted) {
+      const entry = held.get(channel);
+      if (entry) {
+        entry.timeColumn ??= time;
+        continue;
+      }
+      held.set(channel, {
+        rows: new Map(),
+        retainMs: Number.POSITIVE_INFINITY,
+        readAt: null,
+        ...(time ? { timeColumn: time } : {}),
+      });
+      if (open()) subscribe(channel, false);
+    }
+    for (const channel of [...held.keys()]) {
+      if (channel === PANELS_CHANNEL || wanted.has(channel)) continue;
+      held.delete(channel);
+      cursors.delete(channel);
+      data.value.delete(channel);
+      triggerRef(data);
+      if (open()) socket?.send(JSON.stringify({ type: 'unsubscribe', channel }));
     }
   }
 
@@ -98,41 +147,44 @@ export const useStreamStore = defineStore('stream', () => {
   }
 
   function onSnapshot(m: SnapshotMessage): void {
-    const table = tables.get(m.channel);
-    if (!table) return;
-    table.clear();
-    for (const { key, row } of m.rows) table.set(key, row as Row);
-    if (m.channel === WS_CHANNELS.pvuv && m.retainMs) retainMs = m.retainMs;
+    const entry = held.get(m.channel);
+    if (!entry) return;
+    entry.rows.clear();
+    for (const { key, row } of m.rows) entry.rows.set(key, row as Row);
+    if (m.retainMs) entry.retainMs = m.retainMs;
+    if (m.rows.length > 0) entry.readAt ??= Date.now();
     cursors.set(m.channel, { epoch: m.epoch, seq: m.seq });
     publish(m.channel);
   }
 
   function onUpdate(m: UpdateMessage): void {
-    const table = tables.get(m.channel);
+    const entry = held.get(m.channel);
     const cursor = cursors.get(m.channel);
-    if (!table || !cursor || m.seq <= cursor.seq) return;
+    if (!entry || !cursor || m.seq <= cursor.seq) return;
     if (m.seq !== cursor.seq + 1) {
       // Something was lost in between: the only safe state is a fresh snapshot.
       cursors.delete(m.channel);
       subscribe(m.channel, false);
       return;
     }
-    if (m.op === 'delete') table.delete(m.key);
-    else table.set(m.key, m.row as Row);
+    if (m.op === 'delete') entry.rows.delete(m.key);
+    else entry.rows.set(m.key, m.row as Row);
+    entry.readAt = m.readAt || Date.now();
     cursor.seq = m.seq;
     publish(m.channel);
   }
 
-  function handle(data: string): void {
+  function handle(text: string): void {
     lastHeard = Date.now();
     let m: ServerMessage;
     try {
-      m = JSON.parse(data) as ServerMessage;
+      m = JSON.parse(text) as ServerMessage;
     } catch {
       return;
     }
     if (m.type === 'snapshot') onSnapshot(m);
     else if (m.type === 'update') onUpdate(m);
+    else if (m.type === 'hb' && m.feed) feedDown.value = m.feed === 'down';
   }
 
   function markLost(): void {
@@ -155,7 +207,7 @@ export const useStreamStore = defineStore('stream', () => {
       status.value = 'live';
       lostAt.value = null;
       clearTimeout(staleTimer);
-      for (const channel of channels) subscribe(channel, true);
+      for (const channel of held.keys()) subscribe(channel, true);
     };
     ws.onmessage = (event: MessageEvent) => handle(String(event.data));
     ws.onclose = (event: CloseEvent) => {
@@ -214,5 +266,16 @@ export const useStreamStore = defineStore('stream', () => {
     status.value = 'idle';
   }
 
-  return { status, lostAt, windows, attendance, latest, start, stop };
+  /** The rows of a channel (empty until its snapshot arrives). */
+  const rowsOf = (channel: string): Row[] => data.value.get(channel) ?? [];
+  /** When the relay last read a row of the channel (epoch ms), or null. */
+  const readAtOf = (channel: string): number | null => arrivals.value.get(channel) ?? null;
+  const channels = computed(() => [...data.value.keys()]);
+
+  /** What the badge shows: `degraded` while the socket is up but the relay's feed is not. */
+  const shown = computed<StreamStatus | 'degraded'>(() =>
+    status.value === 'live' && feedDown.value ? 'degraded' : status.value,
+  );
+
+  return { status, shown, feedDown, lostAt, panels, channels, rowsOf, readAtOf, start, stop };
 });
