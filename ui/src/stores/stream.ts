@@ -207,7 +207,8 @@ export const useStreamStore = defineStore('stream', () => {
       status.value = 'live';
       lostAt.value = null;
       clearTimeout(staleTimer);
-      for (const channel of held.keys()) subscribe(channel, true);
+      // A copy: a snapshot answered at once may add the channels its panels read while we loop.
+      for (const channel of [...held.keys()]) subscribe(channel, true);
     };
     ws.onmessage = (event: MessageEvent) => handle(String(event.data));
     ws.onclose = (event: CloseEvent) => {
