@@ -323,6 +323,14 @@ describe('the product end to end, in Chromium', () => {
     await page
       .locator('tr[data-job="pv_uv"] [data-col="state"]', { hasText: 'RUNNING' })
       .waitFor({ timeout: 30_000 });
+    // The job's diagnostics: its steps with records, watermarks and late records, and the SQL.
+    await row.locator('button[data-action="diagnose"]').click();
+    const diagnostics = page.getByTestId('diagnostics');
+    await diagnostics.locator('[data-testid="diagnostics-state"]', { hasText: 'RUNNING' }).waitFor({
+      timeout: 30_000,
+    });
+    await diagnostics.locator('tr[data-vertex="Source: access_log_records"]').waitFor();
+    expect(await diagnostics.getByTestId('script').textContent()).toContain('HOP(');
     await page.screenshot({ path: join(ARTIFACTS, 'operator.png'), fullPage: true });
 
     const res = await fetch(`${baseUrl}/api/jobs/attendance/deploy`, {

@@ -146,6 +146,34 @@ export class FlinkClient {
     return this.call('job checkpoints', { method: 'GET', url: `/jobs/${jobId}/checkpoints` });
   }
 
+  /** The input watermark of every subtask of a vertex (`<subtask>.currentInputWatermark`). */
+  vertexWatermarks(jobId: string, vertexId: string): Promise<{ id: string; value: string }[]> {
+    return this.call('vertex watermarks', {
+      method: 'GET',
+      url: `/jobs/${jobId}/vertices/${vertexId}/watermarks`,
+    });
+  }
+
+  /** Back pressure of a vertex; the first call starts sampling and answers without a level. */
+  vertexBackPressure(
+    jobId: string,
+    vertexId: string,
+  ): Promise<{ status: string; 'backpressure-level'?: string; 'end-timestamp'?: number }> {
+    return this.call('vertex back pressure', {
+      method: 'GET',
+      url: `/jobs/${jobId}/vertices/${vertexId}/backpressure`,
+    });
+  }
+
+  /** The metric names a vertex has (operator and connector metrics, per subtask). */
+  async vertexMetricNames(jobId: string, vertexId: string): Promise<string[]> {
+    const list = await this.call<{ id: string }[]>('vertex metric names', {
+      method: 'GET',
+      url: `/jobs/${jobId}/vertices/${vertexId}/metrics`,
+    });
+    return list.map((m) => m.id);
+  }
+
   jobMetrics(
     jobId: string,
     vertexId: string,

@@ -121,3 +121,37 @@ export async function runningPanels(o: Sources): Promise<JobPanels[]> {
   }
   return found;
 }
+
+/**
+ * A job's details as a viewer may read them: states and figures, without exception traces,
+ * savepoint and checkpoint paths (they tell an attacker about the host) or the failing code.
+ */
+export function viewerDetails(details: Awaited<ReturnType<typeof jobDetails>>) {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !['external_path', 'location', 'path'].includes(k))
+        .map(([k, v]) => [k, strip(v)]),
+    );
+  };
+  const exceptions = details.flink?.exceptions as
+    { timestamp?: number; 'all-exceptions'?: unknown[] } | null | undefined;
+  return {
+    job: details.job,
+    flink: details.flink
+      ? {
+          ...details.flink,
+          checkpoints: strip(details.flink.checkpoints),
+          exceptions: exceptions
+            ? {
+                timestamp: exceptions.timestamp ?? null,
+                count: exceptions['all-exceptions']?.length ?? 0,
+              }
+            : null,
+        }
+      : null,
+    savepoints: details.savepoints.map((s) => strip(s)),
+  };
+}

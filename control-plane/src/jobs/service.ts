@@ -1,6 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import { CodedError } from '@pulse/kit';
-import type { DeployBody, DeployResult, JobSummary, StopResult } from '@pulse/contracts';
+import type {
+  DeployBody,
+  DeployResult,
+  JobDiagnostics,
+  JobSummary,
+  StopResult,
+} from '@pulse/contracts';
 import { ensureRunnerJar, type FlinkClient, type JobOverview } from '../flink/index.js';
 import { decideDeploy, parseStart } from './decisions.js';
 import { JobStarter } from './deploying.js';
@@ -12,6 +18,7 @@ import type { DeploymentStore, SavepointStore } from './savepoints.js';
 import { jobFile, renderJob, type RenderedJob, type StartPosition } from './script.js';
 import { SavepointStopper } from './stopping.js';
 import { jobDetails, jobSummary, runningPanels } from './listing.js';
+import { diagnose } from './diagnostics.js';
 import type { JobPanels } from './panels.js';
 
 export { SqlInvalidError } from './sql-error.js';
@@ -105,6 +112,11 @@ export class JobService {
 
   async details(name: string) {
     return jobDetails(this.o, await this.summary(name));
+  }
+
+  /** Why a job does what it does; `operator` adds the rendered script and exception traces. */
+  async diagnose(name: string, operator: boolean): Promise<JobDiagnostics> {
+    return diagnose(this.o, await declaredName(this.o.jobsDir, name), operator);
   }
 
   private async exclusive<T>(name: string, what: string, fn: () => Promise<T>): Promise<T> {

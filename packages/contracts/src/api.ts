@@ -130,3 +130,74 @@ export const RuntimeEvent = Type.Object({
   detail: Type.String(),
 });
 export type RuntimeEvent = Static<typeof RuntimeEvent>;
+
+/** One vertex of a running job as the diagnostics show it. */
+export const VertexDiagnostics = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  parallelism: Type.Integer(),
+  status: Type.String(),
+  recordsIn: Type.Number(),
+  recordsOut: Type.Number(),
+  /** Flink's back-pressure level; `sampling` while the first sample is taken. */
+  backPressure: Type.Union([
+    Type.Literal('ok'),
+    Type.Literal('low'),
+    Type.Literal('high'),
+    Type.Literal('sampling'),
+    Type.Null(),
+  ]),
+  /** Input watermark per subtask (epoch ms), null for a subtask that has none yet. */
+  subtaskWatermarks: Type.Array(Type.Union([Type.Number(), Type.Null()])),
+  /** The smallest of them: what the vertex's windows close by; null while any subtask has none. */
+  watermark: Type.Union([Type.Number(), Type.Null()]),
+  /** Wall clock minus the watermark. */
+  watermarkLagMs: Type.Union([Type.Number(), Type.Null()]),
+  /** Records later than their window that the vertex dropped (Flink's numLateRecordsDropped). */
+  lateRecordsDropped: Type.Number(),
+  /** Kafka partitions a source reads: the subtask, and the offset it has passed on. */
+  partitions: Type.Array(
+    Type.Object({
+      topic: Type.String(),
+      partition: Type.Integer(),
+      subtask: Type.Integer(),
+      offset: Type.Number(),
+    }),
+  ),
+});
+export type VertexDiagnostics = Static<typeof VertexDiagnostics>;
+
+/**
+ * What an operator needs to see why a job does what it does (GET /api/jobs/:name/diagnostics):
+ * the copy that runs, its vertices (records, back pressure, watermarks, late records), checkpoints,
+ * and plain-language hints ("why has my window not fired?"). The rendered SQL and exception traces
+ * are for operators only; viewers get states and figures.
+ */
+export const JobDiagnostics = Type.Object({
+  job: Type.String(),
+  jobId: Type.Union([Type.String(), Type.Null()]),
+  state: Type.String(),
+  /** The values the running copy was given (secrets masked). */
+  variables: Type.Record(Type.String(), Type.String()),
+  /** The rendered script of the running copy (operators only). */
+  script: Type.Optional(Type.String()),
+  vertices: Type.Array(VertexDiagnostics),
+  checkpoints: Type.Union([
+    Type.Object({
+      completed: Type.Integer(),
+      failed: Type.Integer(),
+      inProgress: Type.Integer(),
+      lastCompletedAt: Type.Union([Type.Number(), Type.Null()]),
+      lastDurationMs: Type.Union([Type.Number(), Type.Null()]),
+      lastSizeBytes: Type.Union([Type.Number(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  /** When the job last failed (everyone); what failed (operators only). */
+  lastFailureAt: Type.Union([Type.Number(), Type.Null()]),
+  exceptions: Type.Optional(Type.Array(Type.Object({ at: Type.Number(), message: Type.String() }))),
+  hints: Type.Array(Type.String()),
+  /** The control plane's clock when this was read (epoch ms). */
+  at: Type.Number(),
+});
+export type JobDiagnostics = Static<typeof JobDiagnostics>;

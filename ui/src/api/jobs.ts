@@ -1,5 +1,5 @@
 /** Typed calls to the control plane's job API. Errors come back as ApiError with the server's body. */
-import type { DeployResult, ErrorBody, JobSummary } from '@pulse/contracts';
+import type { DeployResult, ErrorBody, JobDiagnostics, JobSummary } from '@pulse/contracts';
 
 export type JobAction = 'validate' | 'deploy' | 'stop' | 'cancel';
 
@@ -63,5 +63,12 @@ export function runJobAction(
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
+  });
+}
+
+/** GET /api/jobs/:name/diagnostics; with the token, the script and exception traces too. */
+export function jobDiagnostics(name: string, token: string | null): Promise<JobDiagnostics> {
+  return request<JobDiagnostics>(`/api/jobs/${encodeURIComponent(name)}/diagnostics`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 }

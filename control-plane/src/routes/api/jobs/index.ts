@@ -5,6 +5,7 @@ import {
   DeployBody,
   DeployResult,
   ErrorBody,
+  JobDiagnostics,
   JobList,
   JobName,
   JobSummary,
@@ -12,6 +13,7 @@ import {
   ValidateResult,
 } from '@pulse/contracts';
 import { renderJob } from '../../../jobs/script.js';
+import { viewerDetails } from '../../../jobs/listing.js';
 
 const errors = {
   400: ErrorBody,
@@ -58,7 +60,8 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       schema: {
         tags: ['jobs'],
-        summary: "Flink's view of a job: vertices, checkpoints, exceptions, savepoints",
+        summary:
+          "Flink's view of a job: vertices, checkpoints, exceptions, savepoints (traces and paths with the operator token only)",
         params: JobName,
         response: {
           200: Type.Object({
@@ -70,7 +73,25 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
         },
       },
     },
-    async (request) => fastify.jobs.details(request.params.name),
+    async (request) => {
+      const details = await fastify.jobs.details(request.params.name);
+      // Viewers read states and figures; traces and paths are for operators.
+      return fastify.isOperator(request) ? details : viewerDetails(details);
+    },
+  );
+
+  fastify.get(
+    '/:name/diagnostics',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary:
+          'Why a job does what it does: records, back pressure, watermarks per subtask, late records, Kafka positions, checkpoints and hints (why has my window not fired?); the script and exception traces with the operator token only',
+        params: JobName,
+        response: { 200: JobDiagnostics, ...errors },
+      },
+    },
+    async (request) => fastify.jobs.diagnose(request.params.name, fastify.isOperator(request)),
   );
 
   fastify.post(
