@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Compile } from 'typebox/compile';
-import { DeviceRegistryRecord, TermCalendarRecord, canonicalMac } from './records.js';
+import {
+  DeviceRegistryRecord,
+  HeartbeatRecord,
+  TermCalendarRecord,
+  canonicalMac,
+  isHeartbeat,
+} from './records.js';
 
 describe('canonicalMac', () => {
   it('writes every spelling of one MAC the same way', () => {
@@ -37,5 +43,21 @@ describe('campus table records', () => {
     expect(
       calendar.Check({ kind: 'exam', first_date: '2026-04-06', last_date: '2026-04-06', name: '' }),
     ).toBe(false);
+  });
+});
+
+describe('heartbeat records', () => {
+  it('are told apart from lines by their heartbeat field alone', () => {
+    const beat = { heartbeat: true, event_time: '2026-03-01 22:00:00.000', ts_ms: 1772402400000 };
+    expect(Compile(HeartbeatRecord).Check(beat)).toBe(true);
+    expect(isHeartbeat(beat)).toBe(true);
+    for (const line of [
+      { event_time: beat.event_time, ts_ms: beat.ts_ms, visitor_id: '10.0.0.1', path: '/' },
+      { ...beat, heartbeat: false },
+      { ...beat, heartbeat: 'true' },
+      null,
+      'heartbeat',
+    ])
+      expect(isHeartbeat(line), JSON.stringify(line)).toBe(false);
   });
 });

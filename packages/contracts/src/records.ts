@@ -49,6 +49,31 @@ export const WifiLogRecord = Type.Object({
 });
 export type WifiLogRecord = Static<typeof WifiLogRecord>;
 
+/** The field that marks a heartbeat; the source views leave out records where it is true. */
+export const HEARTBEAT_FIELD = 'heartbeat';
+
+/**
+ * A heartbeat on `access_log` or `wifi_log` (key null, one per partition): no request and no
+ * association, only a time. The watcher writes them while a log is quiet (`heartbeatMs`), so the
+ * jobs' watermark moves on and the last windows close; the views `access_log` and `wifi_log` leave
+ * them out, so no job counts them. `ts_ms` is the last event time plus the wall-clock time since.
+ */
+export const HeartbeatRecord = Type.Object({
+  heartbeat: Type.Literal(true),
+  event_time: Type.String(),
+  ts_ms: Type.Integer(),
+});
+export type HeartbeatRecord = Static<typeof HeartbeatRecord>;
+
+/** True when a value read from `access_log` or `wifi_log` is a heartbeat, not a line. */
+export function isHeartbeat(value: unknown): value is HeartbeatRecord {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)[HEARTBEAT_FIELD] === true
+  );
+}
+
 /** `course_schedule` key: JSON, the primary key Flink's upsert-kafka table reads. */
 export const CourseScheduleKey = Type.Object({ course_id: Type.String(), section: Type.String() });
 export type CourseScheduleKey = Static<typeof CourseScheduleKey>;
