@@ -10,6 +10,10 @@ export class Batch {
   readonly state = new Map<string, string | null>();
   /** Where each file read into this batch will stand once it is committed. */
   readonly positions = new Map<string, number>();
+  /** The latest event time among the records of each topic (the heartbeats follow it). */
+  readonly eventTimes = new Map<string, number>();
+  /** Heartbeats, by topic: one record per partition, without a key. */
+  readonly heartbeats = new Map<string, { partitions: number[]; values: string[] }>();
   records = 0;
   bytes = 0;
 
@@ -22,6 +26,22 @@ export class Batch {
     this.bytes += key.length + (value?.length ?? 0) + 64;
   }
 
+  /** Notes that the batch carries records of `topic` up to event time `ts`. */
+  noteEventTime(topic: string, ts: number): void {
+    const seen = this.eventTimes.get(topic);
+    if (seen === undefined || ts > seen) this.eventTimes.set(topic, ts);
+  }
+
+  /** Adds a heartbeat for one partition of `topic` (a null key: it belongs to no visitor or device). */
+  addHeartbeat(topic: string, partition: number, value: string): void {
+    let list = this.heartbeats.get(topic);
+    if (!list) this.heartbeats.set(topic, (list = { partitions: [], values: [] }));
+    list.partitions.push(partition);
+    list.values.push(value);
+    this.records++;
+    this.bytes += value.length + 64;
+  }
+
   /**
    * Takes over another batch's records, packed. Packing each read step at once lets its many
    * small strings die young (cheap to collect) instead of living until the transaction.
@@ -32,6 +52,7 @@ export class Batch {
       if (!list) this.packed.set(topic, (list = []));
       list.push(packRecords(keys, values));
     }
+    for (const [topic, ts] of step.eventTimes) this.noteEventTime(topic, ts);
     this.records += step.records;
     this.bytes += step.bytes;
   }
@@ -44,7 +65,7 @@ export class Batch {
     return this.records === 0 && this.state.size === 0;
   }
 
-  /** Records per topic. */
+  /** Records per topic, heartbeats apart (they are counted on their own). */
   counts(): Map<string, number> {
     const out = new Map<string, number>();
     for (const [topic, list] of this.packed)
@@ -63,6 +84,15 @@ export class Batch {
     for (const [topic, list] of this.packed) for (const p of list) out.push([topic, p]);
     for (const [topic, { keys, values }] of this.byTopic)
       out.push([topic, packRecords(keys, values)]);
+    for (const [topic, { partitions, values }] of this.heartbeats)
+      out.push([
+        topic,
+        packRecords(
+          values.map(() => null),
+          values,
+          partitions,
+        ),
+      ]);
     if (this.state.size)
       out.push([offsetsTopic, packRecords([...this.state.keys()], [...this.state.values()])]);
     return out;

@@ -81,6 +81,8 @@ export class Committer {
     this.metrics.txStartedMs = undefined;
     for (const [topic, count] of batch.counts())
       this.metrics.add(this.metrics.recordsSent, topic, count);
+    for (const [topic, { values }] of batch.heartbeats)
+      this.metrics.add(this.metrics.heartbeatsSent, topic, values.length);
     this.metrics.lastCommitMs = Date.now();
     this.metrics.commits++;
     this.metrics.kafkaUp = true;

@@ -46,7 +46,15 @@ export interface LineSourceConfig extends SourceSettings {
   maxAgeMs: number | null;
   /** wifi-json only: count associations to these networks alone; the others are skipped. */
   ssids?: string[];
+  /**
+   * When the topic has had nothing for this long, a heartbeat to each of its partitions (then one
+   * per interval while quiet), so the jobs' watermark moves on and the last windows close. null = off.
+   */
+  heartbeatMs: number | null;
 }
+
+/** The shortest heartbeat interval: each one is a transaction and a record per partition. */
+export const MIN_HEARTBEAT_MS = 100;
 
 /**
  * A table kept as files (schedule, device registry, rosters, term calendar), published whole as a
@@ -179,12 +187,19 @@ function parseSource(s: unknown, i: number, baseDir: string, names: Set<string>)
     if (format !== 'wifi-json') throw invalid(`${p}ssids`, 'is for wifi-json sources only');
     ssids = field(s, p, 'ssids', isStrings, 'a non-empty list of network names');
   }
+  const heartbeatMs =
+    s.heartbeatMs === undefined || s.heartbeatMs === null
+      ? null
+      : field(s, p, 'heartbeatMs', isInt, 'a whole number of milliseconds or null');
+  if (heartbeatMs !== null && heartbeatMs < MIN_HEARTBEAT_MS)
+    throw invalid(`${p}heartbeatMs`, `must be at least ${MIN_HEARTBEAT_MS} ms, got ${heartbeatMs}`);
   return {
     ...settings,
     format,
     ...(ssids ? { ssids } : {}),
     maxFutureSkewMs: limit('maxFutureSkewMs', DEFAULT_MAX_FUTURE_SKEW_MS),
     maxAgeMs: limit('maxAgeMs', DEFAULT_MAX_AGE_MS),
+    heartbeatMs,
   };
 }
 

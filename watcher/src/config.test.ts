@@ -49,6 +49,29 @@ describe('config', () => {
     );
   });
 
+  it('takes heartbeats per line source as an opt-in: off by default, at least 100 ms', () => {
+    const c = parseConfig(
+      {
+        sources: [
+          source,
+          { ...source, name: 'quiet-nights', heartbeatMs: 10_000 },
+          { ...source, name: 'schedule', format: 'schedule-csv', paths: ['s.csv'] },
+        ],
+      },
+      '/',
+      {},
+    );
+    expect(c.sources[0]).toMatchObject({ heartbeatMs: null });
+    expect(c.sources[1]).toMatchObject({ heartbeatMs: 10_000 });
+    expect(c.sources[2]).not.toHaveProperty('heartbeatMs');
+    expect(() => parseConfig({ sources: [{ ...source, heartbeatMs: 10 }] }, '/', {})).toThrow(
+      'config field "sources[0].heartbeatMs" must be at least 100 ms, got 10',
+    );
+    expect(() => parseConfig({ sources: [{ ...source, heartbeatMs: '10s' }] }, '/', {})).toThrow(
+      'config field "sources[0].heartbeatMs" must be a whole number of milliseconds or null, got "10s"',
+    );
+  });
+
   it('takes an ssids filter on Wi-Fi sources only', () => {
     const wifi = { ...source, name: 'wifi', format: 'wifi-json' };
     expect(

@@ -35,6 +35,7 @@ async function tracked(files: Record<string, string>) {
     republishIntervalMs: 0,
     maxFutureSkewMs: null,
     maxAgeMs: null,
+    heartbeatMs: null,
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const tracker = new FileTracker([source], {

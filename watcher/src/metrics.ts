@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 export class Metrics {
   linesRead = new Map<string, number>();
   recordsSent = new Map<string, number>();
+  /** Heartbeats committed per topic (one per partition each time a quiet topic's interval passes). */
+  heartbeatsSent = new Map<string, number>();
   dlqRecords = new Map<string, number>();
   /** Per source, per kind of oddity: lines sent although something in them was odd. */
   lineWarnings = new Map<string, Map<string, number>>();
@@ -69,6 +71,13 @@ export class Metrics {
       'Records committed to Kafka.',
       'counter',
       this.recordsSent,
+      'topic',
+    );
+    family(
+      'watcher_heartbeats_sent_total',
+      'Heartbeat records committed to quiet topics (one per partition per interval; heartbeatMs).',
+      'counter',
+      this.heartbeatsSent,
       'topic',
     );
     family(

@@ -4,6 +4,7 @@ import { CodedError } from '@pulse/kit';
 import type { FileIdentity } from './files.js';
 import type { TxProducer } from './producers/index.js';
 import { packRecords } from './packed.js';
+import type { ClockState } from './heartbeat.js';
 
 /** What is stored per file in the offsets topic: where the next unread line starts. */
 export interface FileState extends FileIdentity {
@@ -41,7 +42,8 @@ export type StoredState =
   | { kind: 'file'; state: FileState }
   | { kind: 'table'; state: TableHead }
   | { kind: 'table-rows'; files: Record<string, Record<string, string>> }
-  | { kind: 'schedule'; state: LegacyScheduleState };
+  | { kind: 'schedule'; state: LegacyScheduleState }
+  | { kind: 'clock'; state: ClockState };
 
 const SENTINEL = '__sentinel__';
 

@@ -9,11 +9,16 @@ export interface PackedStrings {
   lengths: Int32Array;
 }
 
-/** Keys stay strings (librdkafka copies them from a string as cheaply); values are packed. */
+/**
+ * Keys stay strings (librdkafka copies them from a string as cheaply); values are packed. A null
+ * key and a partition are for heartbeats, which go to every partition of a topic by number.
+ */
 export interface PackedRecords {
   count: number;
-  keys: string[];
+  keys: (string | null)[];
   values: PackedStrings;
+  /** The partition of each record; absent: the key's partition (Java's murmur2). */
+  partitions?: number[];
 }
 
 export function packStrings(list: readonly (string | null)[]): PackedStrings {
@@ -31,10 +36,17 @@ export function packStrings(list: readonly (string | null)[]): PackedStrings {
 }
 
 export function packRecords(
-  keys: readonly string[],
+  keys: readonly (string | null)[],
   values: readonly (string | null)[],
+  partitions?: readonly number[],
 ): PackedRecords {
-  return { count: keys.length, keys: keys.slice(), values: packStrings(values) };
+  const packed: PackedRecords = {
+    count: keys.length,
+    keys: keys.slice(),
+    values: packStrings(values),
+  };
+  if (partitions) packed.partitions = partitions.slice();
+  return packed;
 }
 
 /** Calls `each` with every entry's bytes (a view, not a copy), or null. */

@@ -18,6 +18,7 @@ const source: LineSourceConfig = {
   republishIntervalMs: 0,
   maxFutureSkewMs: null,
   maxAgeMs: null,
+  heartbeatMs: null,
 };
 const line = '1.2.3.4 - - [01/Jan/2026:00:00:01 +0000] "GET /x HTTP/1.1" 200 5 "-" "UA"';
 

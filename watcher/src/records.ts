@@ -93,6 +93,7 @@ export function linesToRecords(
     onDlq(source);
     addDlq(batch, source, path, offset, raw, reason, dlqRecordBytes(maxLineBytes));
   };
+  let latest = -Infinity;
   for (const line of lines) {
     let bytes = line.bytes;
     if (bytes.length && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
@@ -133,8 +134,10 @@ export function linesToRecords(
       );
     else {
       batch.add(source.topic, parsed.key, json);
+      if (parsed.ts > latest) latest = parsed.ts;
       if (parsed.warnings && notes.onWarning)
         for (const kind of parsed.warnings) notes.onWarning(source, kind);
     }
   }
+  if (latest > -Infinity) batch.noteEventTime(source.topic, latest);
 }

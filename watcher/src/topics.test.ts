@@ -13,6 +13,7 @@ const source = (name: string, topic: string): SourceConfig => ({
   republishIntervalMs: 0,
   maxFutureSkewMs: null,
   maxAgeMs: null,
+  heartbeatMs: null,
 });
 
 /** Each spec as the settings the broker is asked for. */

@@ -48,3 +48,19 @@ export async function provisionWatcherTopics(
     await admin.disconnect();
   }
 }
+
+/** How many partitions each topic has (a heartbeat goes to every one); topics not found are left out. */
+export async function partitionCounts(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<Map<string, number>> {
+  if (topics.length === 0) return new Map();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+    return new Map(found.map((t) => [t.name, t.partitions.length]));
+  } finally {
+    await admin.disconnect();
+  }
+}

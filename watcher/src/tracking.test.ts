@@ -23,6 +23,7 @@ function setup() {
     republishIntervalMs: 0,
     maxFutureSkewMs: null,
     maxAgeMs: null,
+    heartbeatMs: null,
   };
   const clock = { now: 1_000_000 };
   const bytesBehind = new Map<string, number>();

@@ -16,11 +16,12 @@ import { Batch } from './batch.js';
 import { batchLimits, Committer } from './commit.js';
 import { hasGlob } from './files.js';
 import { fillFromFiles } from './fill.js';
+import { Heartbeats } from './heartbeat.js';
 import type { Metrics } from './metrics.js';
 import { restoreState } from './offsets.js';
 import { createProducer, type TxProducer } from './producers/index.js';
 import { TableSources } from './table-source.js';
-import { provisionWatcherTopics } from './topics.js';
+import { partitionCounts, provisionWatcherTopics } from './topics.js';
 import { FileTracker } from './tracking.js';
 
 /** Room for Kafka's framing around the largest record the watcher sends. */
@@ -32,6 +33,9 @@ export class Watcher {
   private readonly producer: TxProducer;
   private readonly tracker: FileTracker;
   private readonly tables: TableSources;
+  private readonly heartbeats: Heartbeats;
+  /** Partitions of each heartbeat topic, read at every (re)connect. */
+  private partitions = new Map<string, number>();
   private readonly committer: Committer;
   private fsWatcher: FSWatcher | undefined;
   private running = false;
@@ -68,10 +72,9 @@ export class Watcher {
       if (this.metrics.kafkaUp) this.log.warn({ reason }, 'Kafka unreachable');
       this.metrics.kafkaUp = false;
     };
-    this.tracker = new FileTracker(
-      config.sources.filter((s) => !isTableSource(s)),
-      { log, bytesBehind: metrics.bytesBehind },
-    );
+    const lineSources = config.sources.filter((s) => !isTableSource(s));
+    this.tracker = new FileTracker(lineSources, { log, bytesBehind: metrics.bytesBehind });
+    this.heartbeats = new Heartbeats(lineSources);
     this.tables = new TableSources(config.sources.filter(isTableSource), this.countDlq, log);
     this.committer = new Committer(
       this.producer,
@@ -115,6 +118,8 @@ export class Watcher {
           const stored = await restoreState(this.kafka, this.producer, this.config.offsetsTopic);
           this.tracker.restore(stored);
           this.tables.restore(stored);
+          this.heartbeats.restore(stored);
+          this.partitions = await partitionCounts(this.kafka, this.heartbeats.topicNames);
         } catch (err) {
           this.metrics.kafkaUp = false;
           throw err;
@@ -191,7 +196,10 @@ export class Watcher {
     }
   }
 
-  /** The dropped files' deletions, lines from the files (rotated-away ones first), table changes. */
+  /**
+   * The dropped files' deletions, lines from the files (rotated-away ones first), table changes,
+   * and heartbeats for the topics gone quiet.
+   */
   private async fill(batch: Batch): Promise<void> {
     this.tracker.addTombstones(batch);
     await fillFromFiles(batch, this.tracker.readingOrder(), {
@@ -206,12 +214,16 @@ export class Watcher {
         this.metrics.addByKind(this.metrics.linesSkipped, source.name, kind),
     });
     await this.tables.fill(batch, Date.now());
+    this.heartbeats.fill(batch, Date.now(), this.partitions);
   }
 
   /** Sends the batch in one transaction; once it landed, its positions are the committed ones. */
   private async commit(batch: Batch): Promise<boolean> {
     const landed = await this.committer.send(batch);
-    if (landed) this.tracker.committed(batch);
+    if (landed) {
+      this.tracker.committed(batch);
+      this.heartbeats.committed(batch);
+    }
     return landed;
   }
 

@@ -40,6 +40,7 @@ export class KafkajsProducer implements TxProducer {
           messages: records.keys.map((key, i) => ({
             key,
             value: values[i] ?? null,
+            ...(records.partitions ? { partition: records.partitions[i] } : {}),
           })),
         };
       });

@@ -95,16 +95,17 @@ export class RdkafkaProducer implements TxProducer {
     if (!producer) throw notConnected();
     await call((cb) => producer.beginTransaction(cb));
     try {
-      for (const [topic, { count, keys, values }] of messages) {
+      for (const [topic, { count, keys, values, partitions }] of messages) {
         // Values are views into the packed buffer; librdkafka copies them as it queues.
         let v = 0;
         for (let i = 0; i < count; i++) {
-          const key = keys[i];
+          const key = keys[i] ?? null;
+          const partition = partitions?.[i] ?? null;
           const vLen = values.lengths[i]!;
           const value = vLen < 0 ? null : values.bytes.subarray(v, (v += vLen));
           for (;;) {
             try {
-              producer.produce(topic, null, value, key);
+              producer.produce(topic, partition, value, key);
               break;
             } catch (err) {
               // The local queue is full: let librdkafka's threads drain it, then go on.
