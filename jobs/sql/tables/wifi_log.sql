@@ -30,6 +30,9 @@ CREATE TABLE wifi_log_records (
   downbyte BIGINT,
   source_file STRING,
   source_offset BIGINT,
+  -- True on the watcher's heartbeats (sources[].heartbeatMs): records that carry only a time, one
+  -- per partition while the log is quiet, so the watermark moves on and the last windows close.
+  heartbeat BOOLEAN,
   -- One second times the delay: a literal INTERVAL 'n' SECOND has two digits of precision, and
   -- Flink refuses n >= 100 ("exceeds precision of SECOND(2) field") and any wider precision.
   WATERMARK FOR event_time AS event_time - INTERVAL '1' SECOND * ${WATERMARK_DELAY}
@@ -47,6 +50,11 @@ CREATE TABLE wifi_log_records (
 
 -- What the jobs read: the records that have an event time. The others would otherwise count in a
 -- window of 1970 (while the watermark has not moved yet, e.g. at the start of a replay) or in an
--- aggregation that takes late records.
+-- aggregation that takes late records. Heartbeats are left out too: they count nothing, but the
+-- watermark, made at the source before this view, has moved with them.
 CREATE VIEW wifi_log AS
-SELECT * FROM wifi_log_records WHERE ts_ms IS NOT NULL;
+SELECT
+  ts_ms, event_time, local_time, mac, apname, currentapname, ssid, connectresult, uppacketnum,
+  upbyte, downpacketnum, downbyte, source_file, source_offset
+FROM wifi_log_records
+WHERE ts_ms IS NOT NULL AND heartbeat IS NOT TRUE;
