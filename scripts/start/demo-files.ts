@@ -21,6 +21,9 @@ export async function buildDashboard(repoRoot: string): Promise<boolean> {
   return true;
 }
 
+/** How often the demo watcher sends heartbeats to a quiet log topic. */
+const DEMO_HEARTBEAT_MS = 10_000;
+
 /** Writes the watcher configuration that tails the demo traffic folder; returns its path. */
 export function writeDemoWatcherConfig(
   home: string,
@@ -47,8 +50,16 @@ export function writeDemoWatcherConfig(
     stateId: 'demo',
     http: { port: httpPort },
     sources: [
-      source('web', 'web/access.log*', 'combined', TOPICS.accessLog, 'UTC'),
-      source('wifi', 'wifi/associations.log*', 'wifi-json', TOPICS.wifiLog, 'Asia/Shanghai'),
+      // Heartbeats while a log is quiet (the demo stopped, a night without traffic), so the
+      // jobs' last windows still close: within WATERMARK_DELAY + heartbeatMs (+ the slide).
+      {
+        ...source('web', 'web/access.log*', 'combined', TOPICS.accessLog, 'UTC'),
+        heartbeatMs: DEMO_HEARTBEAT_MS,
+      },
+      {
+        ...source('wifi', 'wifi/associations.log*', 'wifi-json', TOPICS.wifiLog, 'Asia/Shanghai'),
+        heartbeatMs: DEMO_HEARTBEAT_MS,
+      },
       source(
         'schedule',
         'schedule/schedule.csv',
