@@ -7,7 +7,8 @@
 -- more partitions than writers, a watcher that sends little) does not hold back every window.
 -- A record arriving on an idle partition makes it active again; if its time is behind the
 -- watermark by then, it is late (dropped by windows, still counted by running aggregates).
--- When every partition is idle the watermark stays where it is (see README.md). '0 ms' disables.
+-- When every partition is idle the watermark stays where it is: then the watcher's heartbeats
+-- (sources[].heartbeatMs) move it, so the last windows close (see README.md). '0 ms' disables.
 -- var SOURCE_IDLE_TIMEOUT = 30 s
 SET 'execution.checkpointing.interval' = '${CHECKPOINT_INTERVAL}';
 SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
