@@ -106,7 +106,7 @@ describe('Heartbeats', () => {
       })),
     );
     expect(due.counts().size).toBe(0); // not counted as records sent
-    const [[topic, packed]] = due.messages('_offsets');
+    const [topic, packed] = due.messages('_offsets')[0]!;
     expect(topic).toBe('access_log');
     expect(packed.keys).toEqual([null, null, null]);
     expect(packed.partitions).toEqual([0, 1, 2]);

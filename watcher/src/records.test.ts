@@ -23,6 +23,32 @@ const source: LineSourceConfig = {
 const line = '1.2.3.4 - - [01/Jan/2026:00:00:01 +0000] "GET /x HTTP/1.1" 200 5 "-" "UA"';
 
 describe('linesToRecords', () => {
+  it('notes the latest event time it sent per topic, which the heartbeats carry on', () => {
+    const batch = new Batch();
+    const at = (second: string, offset: number) => ({
+      offset,
+      bytes: Buffer.from(line.replace('00:00:01', `00:00:${second}`)),
+      oversize: false,
+    });
+    const parser = lineParser('combined', { timezone: 'UTC', visitorId: 'ip' });
+    const limits = { ...source, maxFutureSkewMs: 0 };
+    // The line dated 00:00:59 is ahead of the clock (00:00:30) and refused: its time does not count.
+    linesToRecords(
+      [at('07', 0), at('12', 100), at('09', 200), at('59', 300)],
+      {
+        source: limits,
+        parser,
+        path: '/logs/a.log',
+        maxLineBytes: 1024,
+        now: Date.UTC(2026, 0, 1, 0, 0, 30),
+      },
+      batch,
+      () => {},
+    );
+    expect(batch.eventTimes).toEqual(new Map([['access_log', Date.UTC(2026, 0, 1, 0, 0, 12)]]));
+    expect(new Batch().eventTimes.size).toBe(0);
+  });
+
   it('sends parsed lines to the topic and refused ones to the DLQ with reason and position', () => {
     const batch = new Batch();
     const refused: string[] = [];

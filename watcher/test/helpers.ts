@@ -123,6 +123,7 @@ export async function stopWatcher(
 
 export interface Rec {
   topic: string;
+  partition: number;
   key: string | null;
   value: Record<string, unknown> | null;
 }
@@ -168,6 +169,7 @@ export async function readTopics(
         for (const m of batch.messages)
           records.push({
             topic: batch.topic,
+            partition: batch.partition,
             key: m.key?.toString() ?? null,
             value: m.value ? (JSON.parse(m.value.toString()) as Record<string, unknown>) : null,
           });
