@@ -4,7 +4,7 @@
  * already checked from `config.ts`, the one place that reads the environment.
  */
 import { ConfigError } from '@pulse/kit';
-import { DEFAULT_MAX_LINE_BYTES, watcherOffsetsTopic } from '@pulse/contracts';
+import { DEFAULT_MAX_LINE_BYTES, topicSpec, watcherOffsetsTopic } from '@pulse/contracts';
 import { resolve } from 'node:path';
 import {
   FORMATS,
@@ -193,6 +193,9 @@ function parseSource(s: unknown, i: number, baseDir: string, names: Set<string>)
       : field(s, p, 'heartbeatMs', isInt, 'a whole number of milliseconds or null');
   if (heartbeatMs !== null && heartbeatMs < MIN_HEARTBEAT_MS)
     throw invalid(`${p}heartbeatMs`, `must be at least ${MIN_HEARTBEAT_MS} ms, got ${heartbeatMs}`);
+  // A heartbeat has no key, which a compacted topic refuses: the transaction would fail for ever.
+  if (heartbeatMs !== null && topicSpec(settings.topic)?.compacted)
+    throw invalid(`${p}heartbeatMs`, `is not for "${settings.topic}", a compacted topic`);
   return {
     ...settings,
     format,

@@ -70,6 +70,10 @@ describe('config', () => {
     expect(() => parseConfig({ sources: [{ ...source, heartbeatMs: '10s' }] }, '/', {})).toThrow(
       'config field "sources[0].heartbeatMs" must be a whole number of milliseconds or null, got "10s"',
     );
+    const compacted = { ...source, topic: 'attendance', heartbeatMs: 1_000 };
+    expect(() => parseConfig({ sources: [compacted] }, '/', {})).toThrow(
+      'config field "sources[0].heartbeatMs" is not for "attendance", a compacted topic',
+    );
   });
 
   it('takes an ssids filter on Wi-Fi sources only', () => {
