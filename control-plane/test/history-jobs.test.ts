@@ -156,14 +156,26 @@ describe('history written by the jobs', () => {
   }
 
   async function savepoint(jobId: string): Promise<string> {
-    const { triggerId } = await app.flink.triggerSavepoint(jobId);
-    for (let i = 0; i < 240; i++) {
-      const s = await app.flink.savepointStatus(jobId, triggerId);
-      if (s.state === 'COMPLETED') return s.location;
-      if (s.state === 'FAILED') throw new Error(`savepoint failed: ${s.reason}`);
-      await sleep(500);
+    // A job Flink reports RUNNING may still be deploying tasks (a busy machine): Flink refuses a
+    // savepoint until every task runs, so wait for that, and try again if it was refused for it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      for (let i = 0; i < 120; i++) {
+        const job = await app.flink.job(jobId);
+        if (job.vertices.every((v) => v.status === 'RUNNING')) break;
+        await sleep(500);
+      }
+      const { triggerId } = await app.flink.triggerSavepoint(jobId);
+      for (let i = 0; i < 240; i++) {
+        const s = await app.flink.savepointStatus(jobId, triggerId);
+        if (s.state === 'COMPLETED') return s.location;
+        if (s.state === 'FAILED') {
+          if (/not all required tasks are currently running/i.test(s.reason)) break;
+          throw new Error(`savepoint failed: ${s.reason}`);
+        }
+        await sleep(500);
+      }
     }
-    throw new Error('savepoint did not complete in 2 minutes');
+    throw new Error('savepoint did not complete');
   }
 
   /** Polls until the database equals the expectation (or the time is up), then asserts it. */
