@@ -29,7 +29,9 @@ async function sourceRead(
 ): Promise<{ read: number; startedAt: number }> {
   const job = await flink.job(jobId);
   const source = job.vertices.find(
-    (v) => v.name.startsWith('Source') && v.name.includes(`default_database, ${table}`),
+    (v) =>
+      v.name.startsWith('Source') &&
+      new RegExp(`table=\\[\\[[^,]+, [^,]+, ${table}[,\\]]`).test(v.name),
   );
   if (!source) return { read: 0, startedAt: job['start-time'] };
   if (metrics.length === 0) {

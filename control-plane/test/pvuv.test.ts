@@ -231,4 +231,76 @@ describe('pv_uv job', () => {
       await cancel(second.jobId);
     }
   });
+
+  it('runs beside a copy of itself under another name, neither fencing the other', async () => {
+    // The same script under two names (a test's copy beside npm start's, say). Flink 1.12 names
+    // the exactly-once sink's Kafka transactions after the task and operator id, which are the
+    // same for the same SQL; the runner puts each job's tables in a database of its own so the
+    // task names differ. Both copies must write every window, and neither may fail.
+    const twinName = `pv_uv_twin_${uid()}`;
+    const twinJobs = privateJobsDir(join(REPO_ROOT, 'jobs', 'sql'), 'pv_uv', twinName);
+    const twin = await buildApp({
+      config: {
+        ...loadConfig({
+          ...process.env,
+          KAFKA_BROKERS: brokers,
+          FLINK_REST_URL: flinkUrl,
+          JOBS_DIR: twinJobs.dir,
+          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'pvuv-twin-state-')),
+        }),
+        operatorToken: TOKEN,
+        logLevel: 'warn',
+      },
+      relay: false,
+    });
+    const id = uid();
+    const vars = variables(id);
+    const twinVars = {
+      ...variables(id),
+      PVUV_TOPIC: `pvuv-twin-${id}`,
+      GROUP_PREFIX: `twin-${id}`,
+    };
+    topics.push(vars.ACCESS_TOPIC, vars.PVUV_TOPIC, twinVars.PVUV_TOPIC);
+    await createTopics([
+      { topic: vars.ACCESS_TOPIC },
+      { topic: vars.PVUV_TOPIC, partitions: 1 },
+      { topic: twinVars.PVUV_TOPIC, partitions: 1 },
+    ]);
+    const all = events(10_000, 60, 5);
+    await produce(vars.ACCESS_TOPIC, all.map(record));
+    await produce(vars.ACCESS_TOPIC, flushRecords(Math.max(...all.map((e) => e.t)) + 120_000));
+    const expected = expectedWindows(all);
+    const { jobId } = await deploy(vars);
+    const res = await twin.inject({
+      method: 'POST',
+      url: '/api/jobs/pv_uv/deploy',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { variables: twinVars, start: 'earliest' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const twinId = (res.json() as { jobId: string }).jobId;
+    try {
+      for (const topic of [vars.PVUV_TOPIC, twinVars.PVUV_TOPIC]) {
+        const out = parseOutput(await readUntil(topic, (r) => r.length >= expected.size, 180_000));
+        expect(new Map(out.map((w) => [Date.parse(w.window_end), { pv: w.pv, uv: w.uv }]))).toEqual(
+          expected,
+        );
+        expect(out.length).toBe(expected.size);
+      }
+      // A few more checkpoints (2 s apart) commit transactions of both; neither job failed.
+      await new Promise((r) => setTimeout(r, 8_000));
+      for (const job of [jobId, twinId]) {
+        const failures = (await (await fetch(`${flinkUrl}/jobs/${job}/exceptions`)).json()) as {
+          'root-exception': string | null;
+        };
+        expect(failures['root-exception'] ?? null).toBeNull();
+        expect((await app.flink.job(job)).state).toBe('RUNNING');
+      }
+    } finally {
+      await cancel(jobId);
+      await cancel(twinId);
+      await twin.close();
+      twinJobs.remove();
+    }
+  });
 });

@@ -34,7 +34,7 @@ function duration(ms: number): string {
 
 /** A vertex's name without the long operator descriptions Flink gives it. */
 export function shortName(name: string): string {
-  const table = /table=\[\[\w+,\s*\w+,\s*(\w+)/.exec(name)?.[1];
+  const table = /table=\[\[[^,\]]+,\s*[^,\]]+,\s*([^,\]]+)/.exec(name)?.[1];
   if (name.startsWith('Source') && table) return `Source: ${table}`;
   const first = name.split(/\s*->\s*/)[0] ?? name;
   return first.replace(/\(.*$/s, '').trim() || name.slice(0, 60);

@@ -35,6 +35,14 @@ public final class SqlRunner {
         Configuration jobConf = new Configuration();
         tableConf.setString("pipeline.name", parsed.name);
         jobConf.setString("pipeline.name", parsed.name);
+        // Every job's tables live in a database named after the job. Flink 1.12's exactly-once
+        // Kafka sink names its transactions after the task (operator descriptions, sink table
+        // included) and the operator id (the same for the same SQL): two jobs running the same
+        // script under different names would otherwise share transactional ids and fence each
+        // other ("Producer attempted an operation with an old epoch") in a restart loop.
+        String database = parsed.database();
+        tableEnv.executeSql("CREATE DATABASE IF NOT EXISTS `" + database.replace("`", "``") + "`");
+        tableEnv.useDatabase(database);
 
         StatementSet inserts = tableEnv.createStatementSet();
         int insertCount = 0;
@@ -94,6 +102,12 @@ public final class SqlRunner {
     static final class Args {
         final String script;
         final String name;
+
+        /** The job's name without the version Flink's job name carries after '@'. */
+        String database() {
+            int at = name.lastIndexOf('@');
+            return at > 0 ? name.substring(0, at) : name;
+        }
 
         private Args(String script, String name) {
             this.script = script;
