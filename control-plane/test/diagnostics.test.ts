@@ -5,19 +5,15 @@
  * than the watermark shows up as a late record dropped. Viewers get the figures, not the script,
  * the traces or the paths.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDiagnostics } from '@pulse/contracts';
 import { REPO_ROOT } from '@pulse/stack';
 import { sleep } from '@pulse/kit';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { accessRecord } from './history-events.js';
-import { brokers, createTopics, deleteTopics, flinkUrl, produce, uid } from './kafka-helpers.js';
-import { privateJobsDir } from './private-jobs.js';
+import { brokers, createTopics, deleteTopics, produce, uid } from './kafka-helpers.js';
+import { privateControlPlane, privateJobsDir } from './private-jobs.js';
 
 const TOKEN = 'test-operator-token-diagnostics';
 const DELAY_S = 5;
@@ -33,20 +29,7 @@ describe('job diagnostics', () => {
 
   beforeAll(async () => {
     await createTopics([{ topic: topics.access, partitions: 2 }, { topic: topics.pvuv }]);
-    app = await buildApp({
-      config: {
-        ...loadConfig({
-          ...process.env,
-          KAFKA_BROKERS: brokers,
-          FLINK_REST_URL: flinkUrl,
-          JOBS_DIR: jobs.dir,
-          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'diagnostics-state-')),
-        }),
-        operatorToken: TOKEN,
-        logLevel: 'warn',
-      },
-      relay: false,
-    });
+    app = await privateControlPlane(jobs.dir, TOKEN);
   });
 
   afterAll(async () => {

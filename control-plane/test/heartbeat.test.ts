@@ -15,9 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { freePort, REPO_ROOT } from '@pulse/stack';
 import { sleep } from '@pulse/kit';
 import { isHeartbeat } from '@pulse/contracts';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { privateJobsDir } from './private-jobs.js';
+import { privateControlPlane, privateJobsDir } from './private-jobs.js';
 import {
   brokers,
   createTopics,
@@ -120,20 +118,7 @@ describe('heartbeats close the last windows when all input stops', () => {
   const dir = mkdtempSync(join(tmpdir(), 'heartbeat-'));
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: {
-        ...loadConfig({
-          ...process.env,
-          KAFKA_BROKERS: brokers,
-          FLINK_REST_URL: flinkUrl,
-          JOBS_DIR: jobs.dir,
-          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'heartbeat-state-')),
-        }),
-        operatorToken: TOKEN,
-        logLevel: 'warn',
-      },
-      relay: false,
-    });
+    app = await privateControlPlane(jobs.dir, TOKEN);
   });
 
   afterAll(async () => {

@@ -6,16 +6,12 @@
  * The job keeps RUNNING without a single restart, and every window equals an independent
  * computation over the good records alone.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { REPO_ROOT } from '@pulse/stack';
 import { sleep } from '@pulse/kit';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { privateJobsDir } from './private-jobs.js';
+import { privateControlPlane, privateJobsDir } from './private-jobs.js';
 import {
   brokers,
   createTopics,
@@ -101,20 +97,7 @@ describe('poison records', () => {
   const jobs = privateJobsDir(join(REPO_ROOT, 'jobs', 'sql'), 'pv_uv', jobName);
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: {
-        ...loadConfig({
-          ...process.env,
-          KAFKA_BROKERS: brokers,
-          FLINK_REST_URL: flinkUrl,
-          JOBS_DIR: jobs.dir,
-          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'poison-state-')),
-        }),
-        operatorToken: TOKEN,
-        logLevel: 'warn',
-      },
-      relay: false,
-    });
+    app = await privateControlPlane(jobs.dir, TOKEN);
   });
 
   afterAll(async () => {

@@ -6,6 +6,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { brokers, flinkUrl } from './kafka-helpers.js';
 
 /** Copies `jobsDir` to a temporary folder and renames job `file` (without .sql) to `name`. */
 export function privateJobsDir(
@@ -18,4 +22,31 @@ export function privateJobsDir(
   const path = join(dir, `${file}.sql`);
   writeFileSync(path, readFileSync(path, 'utf8').replace(/^--\s*name:.*$/m, `-- name: ${name}`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A control plane of a test's own (no relay) on the real Kafka and Flink: its jobs folder is
+ * `jobsDir`, its state a fresh temporary folder, so it never restores or reconciles what a running
+ * `npm start` keeps.
+ */
+export async function privateControlPlane(
+  jobsDir: string,
+  token: string,
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
+  return buildApp({
+    config: {
+      ...loadConfig({
+        ...process.env,
+        KAFKA_BROKERS: brokers,
+        FLINK_REST_URL: flinkUrl,
+        JOBS_DIR: jobsDir,
+        CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'control-plane-state-')),
+        ...env,
+      }),
+      operatorToken: token,
+      logLevel: 'warn',
+    },
+    relay: false,
+  });
 }

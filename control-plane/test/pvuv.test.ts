@@ -3,14 +3,10 @@
  * PV and UV computed here from the same events; and an upgrade through a savepoint halfway loses
  * no window and counts none twice.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@pulse/stack';
-import { privateJobsDir } from './private-jobs.js';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { privateControlPlane, privateJobsDir } from './private-jobs.js';
 import type { FastifyInstance } from 'fastify';
 import {
   brokers,
@@ -112,20 +108,7 @@ describe('pv_uv job', () => {
   const jobs = privateJobsDir(join(REPO_ROOT, 'jobs', 'sql'), 'pv_uv', jobName);
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: {
-        ...loadConfig({
-          ...process.env,
-          KAFKA_BROKERS: brokers,
-          FLINK_REST_URL: flinkUrl,
-          JOBS_DIR: jobs.dir,
-          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'pvuv-state-')),
-        }),
-        operatorToken: TOKEN,
-        logLevel: 'warn',
-      },
-      relay: false,
-    });
+    app = await privateControlPlane(jobs.dir, TOKEN);
   });
 
   afterAll(async () => {
@@ -239,20 +222,7 @@ describe('pv_uv job', () => {
     // task names differ. Both copies must write every window, and neither may fail.
     const twinName = `pv_uv_twin_${uid()}`;
     const twinJobs = privateJobsDir(join(REPO_ROOT, 'jobs', 'sql'), 'pv_uv', twinName);
-    const twin = await buildApp({
-      config: {
-        ...loadConfig({
-          ...process.env,
-          KAFKA_BROKERS: brokers,
-          FLINK_REST_URL: flinkUrl,
-          JOBS_DIR: twinJobs.dir,
-          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'pvuv-twin-state-')),
-        }),
-        operatorToken: TOKEN,
-        logLevel: 'warn',
-      },
-      relay: false,
-    });
+    const twin = await privateControlPlane(twinJobs.dir, TOKEN);
     const id = uid();
     const vars = variables(id);
     const twinVars = {

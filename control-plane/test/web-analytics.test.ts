@@ -3,21 +3,16 @@
  * pages, referrers and 404s) equals what web-expectations.ts computes from the same generated
  * log, across a campus-local midnight; and the job's panels come back from validation.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { REPO_ROOT } from '@pulse/stack';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { privateJobsDir } from './private-jobs.js';
+import { privateControlPlane, privateJobsDir } from './private-jobs.js';
 import {
   brokers,
   createTopics,
   deleteTopics,
-  flinkUrl,
   produce,
   readUntil,
   sqlTimestamp,
@@ -89,20 +84,7 @@ describe('web_analytics job', () => {
   };
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: {
-        ...loadConfig({
-          ...process.env,
-          KAFKA_BROKERS: brokers,
-          FLINK_REST_URL: flinkUrl,
-          JOBS_DIR: jobs.dir,
-          CONTROL_PLANE_STATE: mkdtempSync(join(tmpdir(), 'web-state-')),
-        }),
-        operatorToken: TOKEN,
-        logLevel: 'warn',
-      },
-      relay: false,
-    });
+    app = await privateControlPlane(jobs.dir, TOKEN);
   });
 
   afterAll(async () => {
