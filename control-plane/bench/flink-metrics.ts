@@ -31,7 +31,7 @@ async function sourceRead(
   const source = job.vertices.find(
     (v) =>
       v.name.startsWith('Source') &&
-      new RegExp(`table=\\[\\[[^,]+, [^,]+, ${table}[,\\]]`).test(v.name),
+      new RegExp(`table=\\[\\[[^,]+, [^,]+, ${table}(_records)?[,\\]]`).test(v.name),
   );
   if (!source) return { read: 0, startedAt: job['start-time'] };
   if (metrics.length === 0) {

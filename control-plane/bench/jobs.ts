@@ -119,6 +119,16 @@ const variables = {
   }),
 };
 
+// Interrupted (Ctrl-C), the benchmark cancels the jobs it started rather than leave them running.
+const running = new Set<string>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    report.info(`${signal}: cancelling ${running.size} job(s) this run started`);
+    void Promise.all([...running].map((jobId) => app.flink.cancelJob(jobId).catch(() => {}))).then(
+      () => process.exit(130),
+    );
+  });
+
 async function deploy(file: string, vars: Record<string, string>): Promise<string> {
   const res = await app.inject({
     method: 'POST',
@@ -127,7 +137,9 @@ async function deploy(file: string, vars: Record<string, string>): Promise<strin
     payload: { variables: vars, start: 'earliest' },
   });
   if (res.statusCode !== 200) throw new Error(`deploy of ${file} failed: ${res.body}`);
-  return (res.json() as { jobId: string }).jobId;
+  const { jobId } = res.json() as { jobId: string };
+  running.add(jobId);
+  return jobId;
 }
 
 /** Runs the jobs at once until each has read every event; the rate over the slowest. */
@@ -148,6 +160,7 @@ async function measure(label: string, started: Array<[string, string]>) {
   for (const [, jobId] of started) {
     await app.flink.cancelJob(jobId);
     await app.flink.waitForJobState(jobId, ['CANCELED']);
+    running.delete(jobId);
   }
   const seconds =
     (Math.max(...progress.map((p) => p.doneAt)) - Math.min(...progress.map((p) => p.startedAt))) /
