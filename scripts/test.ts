@@ -122,6 +122,9 @@ async function main(): Promise<number> {
         'turbo',
         'run',
         'test',
+        // Turbo 2 hands a task only the variables it was told of; the tests need the endpoints
+        // above (and the ports, paths and CI settings of whoever runs them) to reach this stack.
+        '--env-mode=loose',
         '--concurrency=1',
         '--continue',
         '--ui=stream',
