@@ -275,12 +275,19 @@ describe('job API', () => {
       previousJobId: first.jobId,
       verdict: 'compatible',
     });
-    const details = (await app.inject({ url: '/api/jobs/datagen' })).json() as {
+    const details = (await app.inject({ url: '/api/jobs/datagen', headers: auth })).json() as {
       job: { drift: boolean };
       savepoints: { location: string }[];
     };
     expect(details.job.drift).toBe(false);
     expect(details.savepoints.at(-1)?.location).toBe(upgraded.savepoint);
+    // A viewer sees that a savepoint was taken, not where it lies.
+    const viewer = await app.inject({ url: '/api/jobs/datagen' });
+    expect(viewer.statusCode).toBe(200);
+    expect((viewer.json() as { savepoints: unknown[] }).savepoints).toHaveLength(
+      details.savepoints.length,
+    );
+    expect(viewer.body).not.toContain(upgraded.savepoint);
 
     const stop = await app.inject({ method: 'POST', url: '/api/jobs/datagen/stop', headers: auth });
     expect(stop.statusCode).toBe(200);
