@@ -39,6 +39,13 @@ const T = {
   roster: `e2e-roster-${id}`,
   calendar: `e2e-calendar-${id}`,
 };
+// The jobs run under names of their own: deploying the real names would upgrade (stop and
+// replace) the jobs of an `npm start` on the same cluster.
+const NAMES = {
+  pvuv: `pv_uv_e2e_${id}`,
+  attendance: `attendance_e2e_${id}`,
+  paths: `e2e_paths_${id}`,
+};
 const SIZE_S = 20;
 const SLIDE_S = 10;
 const DELAY_S = 5;
@@ -157,6 +164,14 @@ beforeAll(async () => {
     // The lines are a minute old when the assertions run: count a device present after a minute.
     MIN_OVERLAP_MINUTES: '1',
   });
+
+  for (const [file, name] of [
+    ['pv_uv', NAMES.pvuv],
+    ['attendance', NAMES.attendance],
+  ] as const) {
+    const path = join(jobsDir, `${file}.sql`);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^--\s*name:.*$/m, `-- name: ${name}`));
+  }
 
   writeFileSync(join(dir, 'logs', 'access.log'), '');
   writeFileSync(join(dir, 'logs', 'wifi.log'), '');
@@ -297,7 +312,7 @@ describe('the product end to end, in Chromium', () => {
   it('deploys pv_uv from the operator page with the token, and attendance through the API', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/#/operator`);
-    const row = page.locator('tr[data-job="pv_uv"]');
+    const row = page.locator(`tr[data-job="${NAMES.pvuv}"]`);
     await row.waitFor({ timeout: 30_000 });
     // The log lines of this test are written before its jobs read them: replay from the start.
     await page.getByTestId('start-from').selectOption('earliest');
@@ -314,14 +329,14 @@ describe('the product end to end, in Chromium', () => {
     const running = await eventually(
       'pv_uv to run',
       async () => {
-        const job = await jobState('pv_uv');
+        const job = await jobState(NAMES.pvuv);
         return job?.state === 'RUNNING' ? job : undefined;
       },
       120_000,
     );
     jobIds.push(running.jobId as string);
     await page
-      .locator('tr[data-job="pv_uv"] [data-col="state"]', { hasText: 'RUNNING' })
+      .locator(`tr[data-job="${NAMES.pvuv}"] [data-col="state"]`, { hasText: 'RUNNING' })
       .waitFor({ timeout: 30_000 });
     // The job's diagnostics: its steps with records, watermarks and late records, and the SQL.
     await row.locator('button[data-action="diagnose"]').click();
@@ -454,7 +469,7 @@ describe('the product end to end, in Chromium', () => {
     writeFileSync(
       join(dir, 'jobs', 'e2e_paths.sql'),
       [
-        '-- name: e2e_paths',
+        `-- name: ${NAMES.paths}`,
         '-- description: requests per path',
         '-- panel: paths',
         '--   kind: top',
@@ -508,7 +523,7 @@ describe('the product end to end, in Chromium', () => {
       counts.set(r.path, (counts.get(r.path) ?? 0) + 1);
     const top = [...counts.values()].sort((a, b) => b - a).slice(0, 3);
 
-    const panel = page.locator('[data-kind="top"][data-panel="e2e_paths.paths"]');
+    const panel = page.locator(`[data-kind="top"][data-panel="${NAMES.paths}.paths"]`);
     await panel.waitFor({ timeout: 120_000 });
     // Its title in both languages, as declared (the page keeps the language chosen earlier).
     const titles = ['Requests by path', '各路径请求数'];
