@@ -16,6 +16,7 @@ import { freePort, REPO_ROOT } from '@pulse/stack';
 import { sleep } from '@pulse/kit';
 import { isHeartbeat } from '@pulse/contracts';
 import { privateControlPlane, privateJobsDir } from './private-jobs.js';
+import { hopWindows } from './history-events.js';
 import {
   brokers,
   createTopics,
@@ -49,21 +50,6 @@ function line(e: Event, i: number): string {
   const d = new Date(e.t);
   const time = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
   return `${e.visitor} - - [${time}] "GET /page/${i % 9} HTTP/1.1" 200 512 "-" "Mozilla/5.0"\n`;
-}
-
-/** PV and distinct visitors per HOP window, keyed by window end (ms), computed independently. */
-function expectedWindows(all: Event[]): Map<number, { pv: number; uv: number }> {
-  const windows = new Map<number, { pv: number; visitors: Set<string> }>();
-  for (const e of all) {
-    const lastStart = Math.floor(e.t / (SLIDE_S * 1000)) * SLIDE_S * 1000;
-    for (let start = lastStart; start > e.t - SIZE_S * 1000; start -= SLIDE_S * 1000) {
-      const w = windows.get(start + SIZE_S * 1000) ?? { pv: 0, visitors: new Set<string>() };
-      w.pv++;
-      w.visitors.add(e.visitor);
-      windows.set(start + SIZE_S * 1000, w);
-    }
-  }
-  return new Map([...windows].map(([end, w]) => [end, { pv: w.pv, uv: w.visitors.size }]));
 }
 
 /** Heartbeats committed on `topic`, per partition, with their keys. */
@@ -210,7 +196,7 @@ describe('heartbeats close the last windows when all input stops', () => {
         await sleep(100);
       }
 
-      const expected = expectedWindows(events);
+      const expected = hopWindows(events, SIZE_S, SLIDE_S);
       const lastEnd = Math.max(...expected.keys());
       // Documented bound: a window ending at E closes (E - last event) + WATERMARK_DELAY +
       // heartbeatMs after the last line is published, plus the checkpoint that commits the output.

@@ -127,19 +127,36 @@ export function expectedTraffic(all: Request[], watermark: number) {
   };
 }
 
-/** PV and UV per HOP window (size and slide in seconds), keyed by "start/end", closed windows only. */
-export function expectedWindows(all: Request[], sizeS: number, slideS: number, watermark: number) {
-  const windows = new Map<string, Request[]>();
+/**
+ * PV (requests) and UV (distinct visitors) per HOP window of `sizeS` seconds sliding by `slideS`,
+ * keyed by the window's end (epoch ms); only windows ending at or before `watermark`.
+ */
+export function hopWindows(
+  all: { t: number; visitor: string }[],
+  sizeS: number,
+  slideS: number,
+  watermark = Number.POSITIVE_INFINITY,
+): Map<number, { pv: number; uv: number }> {
+  const windows = new Map<number, { pv: number; visitors: Set<string> }>();
   for (const r of all) {
     const lastStart = Math.floor(r.t / (slideS * 1000)) * slideS * 1000;
     for (let start = lastStart; start > r.t - sizeS * 1000; start -= slideS * 1000) {
       const end = start + sizeS * 1000;
       if (end > watermark) continue;
-      const key = `${iso(start)}/${iso(end)}`;
-      const list = windows.get(key);
-      if (list) list.push(r);
-      else windows.set(key, [r]);
+      const w = windows.get(end) ?? { pv: 0, visitors: new Set<string>() };
+      w.pv++;
+      w.visitors.add(r.visitor);
+      windows.set(end, w);
     }
   }
-  return new Map([...totals(windows)].map(([k, t]) => [k, { pv: t.pv, uv: t.uv }] as const));
+  return new Map([...windows].map(([end, w]) => [end, { pv: w.pv, uv: w.visitors.size }]));
+}
+
+/** PV and UV per HOP window (size and slide in seconds), keyed by "start/end", closed windows only. */
+export function expectedWindows(all: Request[], sizeS: number, slideS: number, watermark: number) {
+  return new Map(
+    [...hopWindows(all, sizeS, slideS, watermark)].map(
+      ([end, w]) => [`${iso(end - sizeS * 1000)}/${iso(end)}`, w] as const,
+    ),
+  );
 }

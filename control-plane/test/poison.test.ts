@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { REPO_ROOT } from '@pulse/stack';
 import { sleep } from '@pulse/kit';
 import { privateControlPlane, privateJobsDir } from './private-jobs.js';
+import { accessRecord, hopWindows } from './history-events.js';
 import {
   brokers,
   createTopics,
@@ -19,7 +20,6 @@ import {
   flinkUrl,
   produce,
   readUntil,
-  sqlTimestamp,
   uid,
 } from './kafka-helpers.js';
 
@@ -48,40 +48,8 @@ function events(spanS: number, start: number, tag: string): Event[] {
   return out;
 }
 
-/** PV and distinct visitors per HOP window, keyed by window end (ms), computed independently. */
-function expectedWindows(all: Event[]): Map<number, { pv: number; uv: number }> {
-  const windows = new Map<number, { pv: number; visitors: Set<string> }>();
-  for (const e of all) {
-    const lastStart = Math.floor(e.t / (SLIDE_S * 1000)) * SLIDE_S * 1000;
-    for (let start = lastStart; start > e.t - SIZE_S * 1000; start -= SLIDE_S * 1000) {
-      const w = windows.get(start + SIZE_S * 1000) ?? { pv: 0, visitors: new Set<string>() };
-      w.pv++;
-      w.visitors.add(e.visitor);
-      windows.set(start + SIZE_S * 1000, w);
-    }
-  }
-  return new Map([...windows].map(([end, w]) => [end, { pv: w.pv, uv: w.visitors.size }]));
-}
-
-const record = (e: Event) => ({
-  key: e.visitor,
-  partition: 0,
-  value: JSON.stringify({
-    event_time: sqlTimestamp(e.t),
-    ts_ms: e.t,
-    client_ip: '10.0.0.1',
-    visitor_id: e.visitor,
-    method: 'GET',
-    path: '/',
-    protocol: 'HTTP/1.1',
-    status: 200,
-    bytes: 100,
-    referrer: '-',
-    user_agent: 'test',
-    source_file: '/logs/access.log',
-    source_offset: 0,
-  }),
-});
+/** The watcher's record of a good request, on partition 0 (where the poison records go too). */
+const record = (e: Event) => accessRecord({ ...e, status: 200 }, 0, 0);
 
 /** Records another producer might write: no usable event time, in every way JSON allows. */
 const POISON = [
@@ -134,7 +102,7 @@ describe('poison records', () => {
       record(flush),
     ]);
     // The flush record closes every window of the good records; its own windows stay open.
-    const expected = expectedWindows([...before, ...after]);
+    const expected = hopWindows([...before, ...after], SIZE_S, SLIDE_S);
 
     const res = await app.inject({
       method: 'POST',

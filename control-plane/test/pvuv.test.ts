@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@pulse/stack';
 import { privateControlPlane, privateJobsDir } from './private-jobs.js';
+import { accessRecord, hopWindows } from './history-events.js';
 import type { FastifyInstance } from 'fastify';
 import {
   brokers,
@@ -45,43 +46,6 @@ function events(count: number, spanS: number, seed: number, start = BASE): Event
     if (Math.abs(out[j]!.t - out[i]!.t) < 3000) [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
-}
-
-/** PV and distinct visitors per HOP window, keyed by window end (ms), computed independently. */
-function expectedWindows(all: Event[]): Map<number, { pv: number; uv: number }> {
-  const windows = new Map<number, { pv: number; visitors: Set<string> }>();
-  for (const e of all) {
-    const lastStart = Math.floor(e.t / (SLIDE_S * 1000)) * SLIDE_S * 1000;
-    for (let start = lastStart; start > e.t - SIZE_S * 1000; start -= SLIDE_S * 1000) {
-      const end = start + SIZE_S * 1000;
-      const w = windows.get(end) ?? { pv: 0, visitors: new Set<string>() };
-      w.pv++;
-      w.visitors.add(e.visitor);
-      windows.set(end, w);
-    }
-  }
-  return new Map([...windows].map(([end, w]) => [end, { pv: w.pv, uv: w.visitors.size }]));
-}
-
-function record(e: Event, i: number) {
-  return {
-    key: e.visitor,
-    value: JSON.stringify({
-      event_time: sqlTimestamp(e.t),
-      ts_ms: e.t,
-      client_ip: '10.0.0.1',
-      visitor_id: e.visitor,
-      method: 'GET',
-      path: '/',
-      protocol: 'HTTP/1.1',
-      status: 200,
-      bytes: 100,
-      referrer: '-',
-      user_agent: 'test',
-      source_file: '/logs/access.log',
-      source_offset: i * 100,
-    }),
-  };
 }
 
 /** One late event per partition moves every partition's watermark past the real windows. */
@@ -151,10 +115,13 @@ describe('pv_uv job', () => {
     topics.push(vars.ACCESS_TOPIC, vars.PVUV_TOPIC);
     await createTopics([{ topic: vars.ACCESS_TOPIC }, { topic: vars.PVUV_TOPIC, partitions: 1 }]);
     const all = events(30_000, 120, 7);
-    await produce(vars.ACCESS_TOPIC, all.map(record));
+    await produce(
+      vars.ACCESS_TOPIC,
+      all.map((e, i) => accessRecord({ ...e, status: 200 }, i)),
+    );
     const lastT = Math.max(...all.map((e) => e.t));
     await produce(vars.ACCESS_TOPIC, flushRecords(lastT + 120_000));
-    const expected = expectedWindows(all);
+    const expected = hopWindows(all, SIZE_S, SLIDE_S);
     const { jobId } = await deploy(vars);
     try {
       const out = parseOutput(
@@ -177,7 +144,10 @@ describe('pv_uv job', () => {
     await createTopics([{ topic: vars.ACCESS_TOPIC }, { topic: vars.PVUV_TOPIC, partitions: 1 }]);
     const all = events(20_000, 100, 11);
     const half = Math.floor(all.length / 2);
-    await produce(vars.ACCESS_TOPIC, all.slice(0, half).map(record));
+    await produce(
+      vars.ACCESS_TOPIC,
+      all.slice(0, half).map((e, i) => accessRecord({ ...e, status: 200 }, i)),
+    );
     const first = await deploy(vars);
     expect(first.action).toBe('started');
     // Let the first copy emit some windows (so state and output both span the upgrade).
@@ -189,11 +159,11 @@ describe('pv_uv job', () => {
     expect(second.savepoint).toMatch(/savepoint-/);
     await produce(
       vars.ACCESS_TOPIC,
-      all.slice(half).map((e, i) => record(e, half + i)),
+      all.slice(half).map((e, i) => accessRecord({ ...e, status: 200 }, half + i)),
     );
     const lastT = Math.max(...all.map((e) => e.t));
     await produce(vars.ACCESS_TOPIC, flushRecords(lastT + 120_000));
-    const expected = expectedWindows(all);
+    const expected = hopWindows(all, SIZE_S, SLIDE_S);
     try {
       const out = parseOutput(
         await readUntil(vars.PVUV_TOPIC, (r) => r.length >= expected.size, 180_000),
@@ -237,9 +207,12 @@ describe('pv_uv job', () => {
       { topic: twinVars.PVUV_TOPIC, partitions: 1 },
     ]);
     const all = events(10_000, 60, 5);
-    await produce(vars.ACCESS_TOPIC, all.map(record));
+    await produce(
+      vars.ACCESS_TOPIC,
+      all.map((e, i) => accessRecord({ ...e, status: 200 }, i)),
+    );
     await produce(vars.ACCESS_TOPIC, flushRecords(Math.max(...all.map((e) => e.t)) + 120_000));
-    const expected = expectedWindows(all);
+    const expected = hopWindows(all, SIZE_S, SLIDE_S);
     const { jobId } = await deploy(vars);
     const res = await twin.inject({
       method: 'POST',

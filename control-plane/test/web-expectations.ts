@@ -2,6 +2,9 @@
  * An independent TypeScript reading of what web_analytics.sql counts (its header is the spec):
  * every output the job should write for a given access log.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@pulse/stack';
 
 export interface Request {
   t: number;
@@ -15,34 +18,19 @@ export interface Request {
   agent: string;
 }
 
-/** User-agent fragments of robots, as tables/bots.sql lists them. */
-const BOT_WORDS = [
-  'bot',
-  'crawl',
-  'spider',
-  'slurp',
-  'archiver',
-  'facebookexternalhit',
-  'headless',
-  'phantomjs',
-  'lighthouse',
-  'pingdom',
-  'uptime',
-  'monitor',
-  'curl/',
-  'wget/',
-  'python-requests',
-  'python-urllib',
-  'aiohttp',
-  'go-http-client',
-  'java/',
-  'okhttp',
-  'apache-httpclient',
-  'libwww-perl',
-  'scrapy',
-  'axios/',
-  'node-fetch',
-];
+/**
+ * The robot patterns, read from tables/bots.sql: analysts edit that list, and the expectation
+ * follows it instead of keeping a copy that would drift. The matching itself is done here.
+ */
+const BOT_PATTERNS = (() => {
+  const sql = readFileSync(join(REPO_ROOT, 'jobs', 'sql', 'tables', 'bots.sql'), 'utf8');
+  const args = /CONCAT_WS\('\|',([\s\S]*?)\)\)\s*THEN/.exec(sql)?.[1] ?? '';
+  const patterns = [...args.replace(/--.*$/gm, '').matchAll(/'((?:[^']|'')*)'/g)].map(
+    (m) => new RegExp(m[1]!.replace(/''/g, "'")),
+  );
+  if (patterns.length === 0) throw new Error('tables/bots.sql lists no robot pattern');
+  return patterns;
+})();
 const FILE_EXTENSIONS = new Set(
   (
     'css js mjs map json xml txt png jpg jpeg gif svg ico webp avif bmp tif tiff woff woff2 ttf ' +
@@ -53,7 +41,8 @@ const FILE_EXTENSIONS = new Set(
 export function isBot(agent: string): boolean {
   const a = agent.trim();
   if (a === '' || a === '-') return true;
-  return BOT_WORDS.some((w) => a.toLowerCase().includes(w));
+  const lower = a.toLowerCase();
+  return BOT_PATTERNS.some((p) => p.test(lower));
 }
 
 /** The path without its query string or fragment. */

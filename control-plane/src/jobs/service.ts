@@ -5,6 +5,7 @@ import type {
   DeployResult,
   JobDiagnostics,
   JobSummary,
+  PanelSpec,
   StopResult,
 } from '@pulse/contracts';
 import { ensureRunnerJar, type FlinkClient, type JobOverview } from '../flink/index.js';
@@ -134,10 +135,11 @@ export class JobService {
   async validate(
     name: string,
     variables: Record<string, string> = {},
-  ): Promise<{ hash: string; plan: unknown }> {
+  ): Promise<{ hash: string; plan: unknown; panels: PanelSpec[] }> {
     const job = await renderJob(this.o.jobsDir, name, variables, this.o.jobVariables);
     const { plan } = await this.starter.plan(await this.runnerJar(), job);
-    return { hash: job.hash, plan };
+    // Rendering checked the panel declarations against the outputs; show what they declare.
+    return { hash: job.hash, plan, panels: job.panels.panels };
   }
 
   async deploy(name: string, body: DeployBody = {}): Promise<DeployResult> {

@@ -12,7 +12,6 @@ import {
   StopResult,
   ValidateResult,
 } from '@pulse/contracts';
-import { renderJob } from '../../../jobs/script.js';
 import { viewerDetails } from '../../../jobs/listing.js';
 
 const errors = {
@@ -112,15 +111,8 @@ const jobs: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const variables = request.body.variables ?? {};
-      const { hash, plan } = await fastify.jobs.validate(request.params.name, variables);
-      // Rendering checked the declarations against the outputs; show what they declare.
-      const { panels } = await renderJob(
-        fastify.config.jobsDir,
-        request.params.name,
-        variables,
-        fastify.config.jobVariables,
-      );
-      return { valid: true as const, hash, plan, panels: panels.panels };
+      const { hash, plan, panels } = await fastify.jobs.validate(request.params.name, variables);
+      return { valid: true as const, hash, plan, panels };
     },
   );
 
