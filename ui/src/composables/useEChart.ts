@@ -8,6 +8,8 @@ import { echarts, type EChartsCoreOption } from '../lib/echarts.js';
 export interface UseEChartOptions {
   /** Merge new options into the old ones (keeps the zoom the viewer chose). Default true. */
   merge?: boolean;
+  /** Kept at the element's width (rounded to 50 px), for options that depend on it. */
+  width?: Ref<number>;
 }
 
 export interface UseEChartReturn {
@@ -17,17 +19,25 @@ export interface UseEChartReturn {
 export function useEChart(
   el: Ref<HTMLElement | null>,
   option: Ref<EChartsCoreOption>,
-  { merge = true }: UseEChartOptions = {},
+  { merge = true, width }: UseEChartOptions = {},
 ): UseEChartReturn {
   const chart = shallowRef<echarts.ECharts | null>(null);
   let observer: ResizeObserver | undefined;
 
+  const measure = () => {
+    if (width && el.value) width.value = Math.round(el.value.clientWidth / 50) * 50 || width.value;
+  };
+
   onMounted(() => {
     if (!el.value) return;
+    measure();
     chart.value = echarts.init(el.value);
     chart.value.setOption(option.value);
     if (typeof ResizeObserver !== 'undefined') {
-      observer = new ResizeObserver(() => chart.value?.resize());
+      observer = new ResizeObserver(() => {
+        measure();
+        chart.value?.resize();
+      });
       observer.observe(el.value);
     }
   });
