@@ -1,7 +1,8 @@
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
-// CONTROL_PLANE_URL: where `npm run dev` forwards /api and /ws (default http://127.0.0.1:8080).
+// CONTROL_PLANE_URL: where `npm run dev` forwards /api, /ws and /sql-gateway (default
+// http://127.0.0.1:8080).
 // Add the dev server's origin to the control plane's RELAY_ALLOWED_ORIGINS, or the relay refuses it.
 const controlPlane = process.env.CONTROL_PLANE_URL ?? 'http://127.0.0.1:8080';
 
@@ -10,6 +11,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/api': { target: controlPlane, changeOrigin: true },
+      '/sql-gateway': { target: controlPlane, changeOrigin: true },
       '/ws': { target: controlPlane.replace(/^http/, 'ws'), ws: true },
     },
   },
