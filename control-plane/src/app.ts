@@ -1,6 +1,6 @@
 /**
  * The control plane as a Fastify plugin tree: configuration, errors, auth and audit, the Flink and
- * Kafka clients, the job API, the WebSocket relay and the dashboard. server.ts only listens.
+ * Kafka clients, the job API, the SQL gateway, the WebSocket relay and the dashboard. server.ts only listens.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -23,6 +23,7 @@ import historyRoutes from './routes/api/history/index.js';
 import runtimeRoutes from './routes/api/runtime/index.js';
 import relay, { type RelayPluginOptions } from './relay/plugin.js';
 import uiStatic from './ui-static/plugin.js';
+import sqlGateway from './gateway/plugin.js';
 
 export interface AppOptions {
   config: ControlPlaneConfig;
@@ -61,6 +62,7 @@ export async function app(fastify: FastifyInstance, options: AppOptions): Promis
   });
   await fastify.register(historyRoutes, { prefix: '/api/history' });
   await fastify.register(runtimeRoutes, { prefix: '/api/runtime' });
+  await fastify.register(sqlGateway);
   fastify.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   if (options.relay !== false) await fastify.register(relay, options.relay ?? {});
   await fastify.register(uiStatic, { root: options.config.uiDist });

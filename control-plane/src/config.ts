@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
 import { ConfigError, readEnv, type Env } from '@pulse/kit';
-import { relayConfigFrom, type RelayConfig } from './relay/config.js';
+import { parseDuration, relayConfigFrom, type RelayConfig } from './relay/config.js';
 
 /** The checkout this control plane runs from: default places of the jobs, the runner and the UI. */
 const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -186,6 +186,51 @@ export const CONFIG_SCHEMA = Type.Object({
     minLength: 1,
     description: "prefix of the relay's private consumer group (a fresh one per start)",
   }),
+  SQL_GATEWAY_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8083,
+    description:
+      "port of the SQL gateway (Flink's SQL Gateway REST protocol, on HOST); 0 picks a free port",
+  }),
+  PLANNER_URL: Type.Optional(
+    Type.String({
+      format: 'uri',
+      expect: 'a URL such as http://127.0.0.1:8093',
+      defaultText: 'http://STACK_HOST:8093',
+      description: "the SQL planner beside the cluster (the SQL gateway's sessions live there)",
+    }),
+  ),
+  SQL_GATEWAY_MAX_SESSIONS: Type.Integer({
+    minimum: 1,
+    default: 20,
+    description: 'SQL gateway sessions open at once; opening one more is refused',
+  }),
+  SQL_GATEWAY_MAX_PREVIEWS: Type.Integer({
+    minimum: 0,
+    default: 4,
+    description:
+      'query previews running at once on the cluster (each holds a task slot); one more is refused',
+  }),
+  SQL_GATEWAY_SESSION_IDLE: duration(
+    'a SQL gateway session without a request or heartbeat for this long is closed, its previews cancelled',
+    '10m',
+  ),
+  SQL_GATEWAY_PREVIEW_MAX_ROWS: Type.Integer({
+    minimum: 1,
+    default: 10_000,
+    description:
+      "changelog rows after which a preview ends (EOS); a session may SET 'sql-gateway.preview.max-rows' up to this",
+  }),
+  SQL_GATEWAY_PREVIEW_TIMEOUT: duration(
+    "time after which a preview ends (EOS) and its job is cancelled; a session may SET 'sql-gateway.preview.timeout' up to this",
+    '10m',
+  ),
+  SQL_GATEWAY_ALLOW_INSERT: Type.Boolean({
+    default: false,
+    description:
+      'let INSERT through the SQL gateway start a lasting job (with the operator token, deployed and audited like the job API)',
+  }),
   RELAY_PANEL_SYNC: duration(
     'how often the relay reads the panels the running jobs declare (deploys and stops read them at once)',
     '10s',
@@ -227,6 +272,21 @@ export interface ControlPlaneConfig {
   /** Defaults for the jobs' declared variables, e.g. BROKERS as Flink's TaskManagers reach Kafka. */
   jobVariables: Record<string, string>;
   relay: RelayConfig;
+  sqlGateway: SqlGatewayConfig;
+}
+
+/** The SQL gateway's settings. */
+export interface SqlGatewayConfig {
+  port: number;
+  plannerUrl: string;
+  maxSessions: number;
+  maxPreviews: number;
+  sessionIdleMs: number;
+  /** Default and ceiling of a preview's rows; a session may lower it. */
+  previewMaxRows: number;
+  /** Default and ceiling of a preview's time. */
+  previewTimeoutMs: number;
+  allowInsert: boolean;
 }
 
 /** JOB_VARIABLES: `NAME=value` pairs separated by `;`, e.g. `BROKERS=kafka:29092;CHECKPOINT_INTERVAL=30 s`. */
@@ -310,5 +370,15 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
       ...parseJobVariables(e.JOB_VARIABLES),
     },
     relay: relayConfigFrom({ ...e, KAFKA_BROKERS: kafkaBrokers }),
+    sqlGateway: {
+      port: e.SQL_GATEWAY_PORT,
+      plannerUrl: (e.PLANNER_URL ?? `http://${e.STACK_HOST}:8093`).replace(/\/$/, ''),
+      maxSessions: e.SQL_GATEWAY_MAX_SESSIONS,
+      maxPreviews: e.SQL_GATEWAY_MAX_PREVIEWS,
+      sessionIdleMs: parseDuration('SQL_GATEWAY_SESSION_IDLE', e.SQL_GATEWAY_SESSION_IDLE),
+      previewMaxRows: e.SQL_GATEWAY_PREVIEW_MAX_ROWS,
+      previewTimeoutMs: parseDuration('SQL_GATEWAY_PREVIEW_TIMEOUT', e.SQL_GATEWAY_PREVIEW_TIMEOUT),
+      allowInsert: e.SQL_GATEWAY_ALLOW_INSERT,
+    },
   };
 }

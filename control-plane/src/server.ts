@@ -1,5 +1,6 @@
 /** Starts the control plane: build, listen, and shut down cleanly on SIGTERM/SIGINT. */
 import { buildApp } from './app.js';
+import { gatewayServer } from './gateway/plugin.js';
 import { configHelp, loadOrExit } from '@pulse/kit';
 import { CONFIG_SCHEMA, loadConfig } from './config.js';
 
@@ -13,6 +14,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 async function main(): Promise<void> {
   const config = loadOrExit('control-plane', () => loadConfig());
   const app = await buildApp({ config });
+  const gateway = await gatewayServer(app);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -20,15 +22,25 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    // The gateway's port first: no new sessions while the app closes them and cancels previews.
+    await gateway.close();
     await app.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ host: config.host, port: config.port });
+  await gateway.listen({ host: config.host, port: config.sqlGateway.port });
   const address = `http://${config.host}:${config.port}`;
   app.log.info(
-    { address, flink: config.flinkRestUrl, kafka: config.kafkaBrokers, jobsDir: config.jobsDir },
+    {
+      address,
+      sqlGateway: `http://${config.host}:${config.sqlGateway.port}`,
+      planner: config.sqlGateway.plannerUrl,
+      flink: config.flinkRestUrl,
+      kafka: config.kafkaBrokers,
+      jobsDir: config.jobsDir,
+    },
     'control plane ready',
   );
   if (config.generatedToken) {

@@ -136,6 +136,64 @@ export type StartPosition =
 
 const START_VARIABLES = new Set(['START_MODE', 'START_TIMESTAMP']);
 
+/** Replaces every `${VAR}` of an expanded source; a reference to an undeclared variable fails. */
+function substitute(
+  source: Source,
+  values: Record<string, string>,
+  startValues: Record<string, string>,
+): string {
+  return source.text
+    .map((line, index) =>
+      line.replace(REFERENCE, (_, key: string) => {
+        const value = START_VARIABLES.has(key) ? startValues[key] : values[key];
+        if (value === undefined) {
+          const at = source.map[index];
+          throw new JobScriptError(
+            'JOB_UNDEFINED_VARIABLE',
+            `\${${key}} is used but never declared with "-- var ${key} = <default>"`,
+            at?.file,
+            at?.line,
+          );
+        }
+        return value;
+      }),
+    )
+    .join('\n');
+}
+
+/**
+ * Files of the jobs folder (relative paths, in order) rendered as one script the way a job that
+ * includes them is: their variables' defaults, then the deployment's defaults, then `overrides`.
+ * The SQL gateway's sessions start from the shared tables this way.
+ */
+export async function renderIncludes(
+  jobsDir: string,
+  files: string[],
+  overrides: Record<string, string> = {},
+  defaults: Record<string, string> = {},
+): Promise<{ script: string; values: Record<string, string> }> {
+  const root = resolve(jobsDir);
+  const source: Source = { text: [], map: [], variables: new Map(), raw: [] };
+  for (const file of files) {
+    const target = normalize(resolve(root, file));
+    if (!inside(root, target))
+      throw new JobScriptError('JOB_INCLUDE_OUTSIDE', `"${file}" is outside the jobs folder`);
+    const inner = await expand(root, target, []);
+    source.text.push(`-- from ${file}`, ...inner.text);
+    source.map.push({ file, line: 0 }, ...inner.map);
+    inner.variables.forEach((v, k) => source.variables.has(k) || source.variables.set(k, v));
+  }
+  const declared = Object.fromEntries(source.variables);
+  const deployment = Object.fromEntries(Object.entries(defaults).filter(([k]) => k in declared));
+  const values = { ...declared, ...deployment, ...overrides };
+  for (const [key, value] of Object.entries(values)) checkValue(key, value);
+  const startValues = {
+    START_MODE: values.START_MODE ?? 'latest-offset',
+    START_TIMESTAMP: values.START_TIMESTAMP ?? '0',
+  };
+  return { script: substitute(source, values, startValues), values };
+}
+
 /** Reads a job, expands `-- #include` lines and substitutes `${VAR}` from overrides, then defaults. */
 export async function renderJob(
   jobsDir: string,
@@ -178,23 +236,7 @@ export async function renderJob(
       start?.mode === 'timestamp' ? start.at : (declared.START_TIMESTAMP ?? 0),
     ),
   };
-  const script = source.text
-    .map((line, index) =>
-      line.replace(REFERENCE, (_, key: string) => {
-        const value = START_VARIABLES.has(key) ? startValues[key] : values[key];
-        if (value === undefined) {
-          const at = source.map[index];
-          throw new JobScriptError(
-            'JOB_UNDEFINED_VARIABLE',
-            `\${${key}} is used but never declared with "-- var ${key} = <default>"`,
-            at?.file,
-            at?.line,
-          );
-        }
-        return value;
-      }),
-    )
-    .join('\n');
+  const script = substitute(source, values, startValues);
   const parallelism = header.parallelism ? Number(header.parallelism) : undefined;
   if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism > 0)) {
     throw new JobScriptError(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { CodedError } from '@pulse/kit';
 import type {
@@ -252,6 +253,48 @@ export class JobService {
           };
         },
       );
+    });
+  }
+
+  /**
+   * Starts a script that is no file of the jobs folder (an INSERT through the SQL gateway) as job
+   * `name`, on the deploy path of job files: planned by the real planner first, started fresh
+   * under `<name>@<hash>` and recorded with its script; refused while a copy of `name` runs. The
+   * job API stops or cancels it by that name.
+   */
+  async deployScript(name: string, script: string, description: string): Promise<DeployResult> {
+    jobFile(this.o.jobsDir, name);
+    return this.exclusive(name, 'a deploy', async () => {
+      const job: RenderedJob = {
+        name,
+        description,
+        parallelism: undefined,
+        variables: {},
+        values: {},
+        script,
+        hash: createHash('sha256').update(script).digest('hex').slice(0, 12),
+        files: [],
+        lineMap: script.split('\n').map((_, i) => ({ file: name, line: i + 1 })),
+        panels: { outputs: [], panels: [] },
+      };
+      const jar = await this.runnerJar();
+      const { prints } = await this.starter.plan(jar, job);
+      const running = activeCopiesOf(await this.o.flink.jobsOverview(), name)[0];
+      if (running)
+        throw new CodedError(
+          'JOB_RUNNING',
+          `${name} runs already as Flink job ${running.jid}`,
+          false,
+        );
+      const jobId = await this.starter.start(jar, job, prints, null, false);
+      return {
+        hash: job.hash,
+        previousJobId: null,
+        action: 'started',
+        jobId,
+        savepoint: null,
+        from: "its sources' start options",
+      };
     });
   }
 

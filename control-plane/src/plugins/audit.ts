@@ -11,6 +11,8 @@ declare module 'fastify' {
     audit: {
       /** Newest first; without a valid operator token, entries lose their bodies and addresses. */
       list(limit: number, forOperator: boolean): Promise<AuditEntry[]>;
+      /** Writes an entry for a change made other than by an audited route (an INSERT through the SQL gateway). */
+      record(entry: AuditEntry): Promise<void>;
     };
   }
   interface FastifyContextConfig {
@@ -78,6 +80,10 @@ export default fp(
         const entries = await trail.list(limit);
         return forOperator ? entries : entries.map(forViewers);
       },
+      record: (entry: AuditEntry) =>
+        trail
+          .append(entry)
+          .catch((err: unknown) => fastify.log.error({ err }, 'could not write the audit trail')),
     });
   },
   { name: 'audit', dependencies: ['config'] },

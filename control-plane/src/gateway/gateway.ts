@@ -1,0 +1,349 @@
+/**
+ * The SQL gateway's sessions and operations. A session is a planner session that starts from the
+ * shared tables; a statement becomes an operation answered by the planner; a query becomes a live
+ * preview (a Flink job writing to a topic of its own). Limits on sessions and concurrent previews,
+ * idle sessions closed, and everything a session started stopped when it closes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SqlGatewayConfig } from '../config.js';
+import { GatewayError } from './errors.js';
+import { Operation, type Fetched } from './operation.js';
+import type { Planner, PlannerAnswer, Row } from './planner.js';
+import { Preview, type PreviewFlink, type PreviewKafka } from './preview.js';
+import {
+  checkSetting,
+  looksLikeQuery,
+  parseSet,
+  previewLimits,
+  trimStatement,
+  type PreviewLimits,
+} from './statements.js';
+import {
+  INSERT_JOB_PREFIX,
+  PREVIEW_JOB_PREFIX,
+  PREVIEW_TOPIC_PREFIX,
+  SESSION_KEYS,
+} from './constants.js';
+
+/** Who sent a statement: the operator's identity when the request carried the operator token. */
+export interface Caller {
+  operator?: string;
+}
+
+/** Starts an INSERT's script as a lasting job through the job API's deploy path. */
+export type DeployInsert = (
+  job: string,
+  script: string,
+  who: string,
+  statement: string,
+) => Promise<{ jobId: string }>;
+
+export interface GatewayOptions {
+  config: SqlGatewayConfig;
+  planner: Planner;
+  kafka: PreviewKafka;
+  flink: PreviewFlink & { version(): Promise<string> };
+  /** Kafka as Flink's TaskManagers reach it (where preview jobs write). */
+  previewBrokers: string;
+  /** Names this control plane's previews apart from another's on the same cluster. */
+  instance: string;
+  /** The script every session starts from (the shared tables). */
+  prelude: () => Promise<string>;
+  deployInsert?: DeployInsert;
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+  };
+}
+
+interface Session {
+  id: string;
+  name: string;
+  lastAccess: number;
+  operations: Map<string, Operation>;
+  inserts: number;
+}
+
+const JOB_ID_COLUMN = {
+  name: 'job id',
+  logicalType: { type: 'VARCHAR', nullable: true, length: 2147483647 },
+  comment: null,
+};
+
+export class SqlGateway {
+  private readonly sessions = new Map<string, Session>();
+  private readonly previews = new Set<Preview>();
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private closing = false;
+
+  constructor(private readonly o: GatewayOptions) {
+    const every = Math.max(200, Math.min(o.config.sessionIdleMs / 2, 30_000));
+    this.sweeper = setInterval(() => void this.expire(), every);
+    this.sweeper.unref();
+  }
+
+  private get ceiling(): PreviewLimits {
+    return { maxRows: this.o.config.previewMaxRows, timeoutMs: this.o.config.previewTimeoutMs };
+  }
+
+  /** Sessions open and previews running, for logs and tests. */
+  stats(): { sessions: number; previews: number } {
+    return { sessions: this.sessions.size, previews: this.previews.size };
+  }
+
+  version(): Promise<string> {
+    return this.o.flink.version();
+  }
+
+  async openSession(properties: Record<string, string> = {}, name?: string): Promise<string> {
+    if (this.closing) throw new GatewayError('PLANNER_UNAVAILABLE', 'the gateway is shutting down');
+    if (this.sessions.size >= this.o.config.maxSessions)
+      throw new GatewayError(
+        'TOO_MANY_SESSIONS',
+        `the SQL gateway holds ${this.o.config.maxSessions} sessions already (SQL_GATEWAY_MAX_SESSIONS); close one or wait for idle ones to expire`,
+      );
+    for (const [key, value] of Object.entries(properties)) checkSetting(key, value, this.ceiling);
+    const id = randomUUID();
+    const session: Session = {
+      id,
+      name: name ?? id,
+      lastAccess: Date.now(),
+      operations: new Map(),
+      inserts: 0,
+    };
+    // Counted at once, so concurrent opens cannot pass the limit together.
+    this.sessions.set(id, session);
+    try {
+      await this.o.planner.openSession(id, properties, await this.o.prelude());
+    } catch (err) {
+      this.sessions.delete(id);
+      throw err;
+    }
+    this.o.log.info({ session: id, name: session.name }, 'SQL gateway session opened');
+    return id;
+  }
+
+  private session(id: string): Session {
+    const session = this.sessions.get(id);
+    if (!session) throw new GatewayError('SESSION_NOT_FOUND', `Session '${id}' does not exist.`);
+    session.lastAccess = Date.now();
+    return session;
+  }
+
+  private operation(sessionId: string, operationId: string): Operation {
+    const op = this.session(sessionId).operations.get(operationId);
+    if (!op)
+      throw new GatewayError(
+        'OPERATION_NOT_FOUND',
+        `Can not find the submitted operation in the OperationManager with the ${operationId}.`,
+      );
+    return op;
+  }
+
+  heartbeat(id: string): void {
+    this.session(id);
+  }
+
+  /** Everything SET in the session, with the preview limits in force when it set none. */
+  async properties(id: string): Promise<Record<string, string>> {
+    this.session(id);
+    const properties = await this.o.planner.properties(id);
+    return {
+      [SESSION_KEYS.maxRows]: String(this.o.config.previewMaxRows),
+      [SESSION_KEYS.timeout]: `${this.o.config.previewTimeoutMs} ms`,
+      ...properties,
+    };
+  }
+
+  async closeSession(id: string, why = 'closed'): Promise<void> {
+    const session = this.session(id);
+    this.sessions.delete(id);
+    await Promise.all([...session.operations.values()].map((op) => op.stop('CLOSED')));
+    await this.o.planner.closeSession(id).catch((err: unknown) => {
+      this.o.log.warn({ err, session: id }, 'the planner could not close a session');
+    });
+    this.o.log.info({ session: id, why }, 'SQL gateway session closed');
+  }
+
+  /** Starts a statement; its operation runs on while the caller fetches its result. */
+  execute(sessionId: string, statement: string, caller: Caller = {}): string {
+    const session = this.session(sessionId);
+    const op = new Operation(statement);
+    session.operations.set(op.id, op);
+    void this.run(session, op, caller).catch((err: unknown) => {
+      op.fail(
+        err instanceof GatewayError
+          ? err
+          : new GatewayError('PLANNER_FAILED', err instanceof Error ? err.message : String(err)),
+      );
+    });
+    return op.id;
+  }
+
+  /** Runs a statement to its end (configure-session): its error is thrown. */
+  async configure(sessionId: string, statement: string, caller: Caller = {}): Promise<void> {
+    const opId = this.execute(sessionId, statement, caller);
+    const op = this.operation(sessionId, opId);
+    try {
+      while (op.status === 'RUNNING') {
+        const page = await op.fetch(0);
+        if (page.type !== 'NOT_READY') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      if (op.status === 'ERROR') await op.fetch(0);
+    } finally {
+      this.session(sessionId).operations.delete(opId);
+      await op.stop('CLOSED');
+    }
+  }
+
+  private async run(session: Session, op: Operation, caller: Caller): Promise<void> {
+    const text = trimStatement(op.statement);
+    const set = parseSet(text);
+    if (set) checkSetting(set.key, set.value, this.ceiling);
+    if (looksLikeQuery(text)) return this.preview(session, op, text);
+    const answer = await this.o.planner.statement(session.id, text);
+    // A query the simple look missed ("(SELECT ...)" and the like): run it as a preview.
+    if (answer.resultType === 'QUERY') return this.preview(session, op, text);
+    return this.answer(session, op, text, answer, caller);
+  }
+
+  private async answer(
+    session: Session,
+    op: Operation,
+    statement: string,
+    answer: PlannerAnswer,
+    caller: Caller,
+  ): Promise<void> {
+    if (answer.resultType === 'TABLE') {
+      op.begin(
+        { isQueryResult: false, resultKind: answer.resultKind, columns: answer.columns },
+        answer.rows,
+      );
+      return;
+    }
+    if (answer.resultType === 'INSERT') {
+      if (!this.o.config.allowInsert || !this.o.deployInsert)
+        throw new GatewayError(
+          'INSERT_REFUSED',
+          "INSERT starts a lasting job, which is an operator's act: the operator has not enabled it through the SQL gateway (SQL_GATEWAY_ALLOW_INSERT). Deploy a job file through the job API instead; queries (SELECT) run here as previews.",
+        );
+      if (!caller.operator)
+        throw new GatewayError(
+          'OPERATOR_TOKEN_MISSING',
+          'INSERT starts a lasting job: send the operator token with the statement (Authorization: Bearer <token>; the Flink SQL client sends FLINK_REST_CLIENT_HEADERS)',
+        );
+      session.inserts++;
+      const job = `${INSERT_JOB_PREFIX}${session.id.slice(0, 8)}-${session.inserts}`;
+      const { jobId } = await this.o.deployInsert(job, answer.script, caller.operator, statement);
+      const row: Row = { kind: 'INSERT', fields: [jobId], text: [jobId] };
+      op.begin(
+        {
+          isQueryResult: false,
+          resultKind: 'SUCCESS_WITH_CONTENT',
+          columns: [JOB_ID_COLUMN],
+          jobId,
+        },
+        [row],
+      );
+      return;
+    }
+    throw new GatewayError('PLANNER_FAILED', `unexpected planner answer for: ${statement}`);
+  }
+
+  private async preview(session: Session, op: Operation, statement: string): Promise<void> {
+    const running = [...this.previews].filter((p) => !p.ended).length;
+    if (running >= this.o.config.maxPreviews)
+      throw new GatewayError(
+        'TOO_MANY_PREVIEWS',
+        `${running} previews run already, the most the operator allows at once (SQL_GATEWAY_MAX_PREVIEWS = ${this.o.config.maxPreviews}); close a result or try again when one ends`,
+      );
+    const limits = previewLimits(await this.o.planner.properties(session.id), this.ceiling);
+    const name = `${this.o.instance}-${op.id}`;
+    const preview = new Preview({
+      topic: `${PREVIEW_TOPIC_PREFIX}${name}`,
+      jobName: `${PREVIEW_JOB_PREFIX}${name}`,
+      limits,
+      buffer: op.buffer,
+      kafka: this.o.kafka,
+      flink: this.o.flink,
+      log: this.o.log,
+      onEnd: (reason, failure) => {
+        this.previews.delete(preview);
+        if (failure) op.fail(failure);
+      },
+    });
+    this.previews.add(preview);
+    op.preview = preview;
+    try {
+      await preview.prepare();
+      if (op.status !== 'RUNNING') return;
+      const answer = await this.o.planner.statement(session.id, statement, {
+        topic: preview.topic,
+        bootstrapServers: this.o.previewBrokers,
+        jobName: `${PREVIEW_JOB_PREFIX}${name}`,
+      });
+      if (answer.resultType !== 'QUERY' || !answer.jobId) {
+        await preview.end('cancelled');
+        return this.answer(session, op, statement, answer, {});
+      }
+      op.begin({
+        isQueryResult: true,
+        resultKind: 'SUCCESS_WITH_CONTENT',
+        columns: answer.columns,
+        jobId: answer.jobId,
+      });
+      await preview.run(answer.jobId);
+    } catch (err) {
+      await preview.end('cancelled');
+      throw err;
+    }
+  }
+
+  async fetch(sessionId: string, operationId: string, token: number): Promise<Fetched> {
+    return this.operation(sessionId, operationId).fetch(token);
+  }
+
+  status(sessionId: string, operationId: string): string {
+    return this.operation(sessionId, operationId).status;
+  }
+
+  async cancel(sessionId: string, operationId: string): Promise<string> {
+    const op = this.operation(sessionId, operationId);
+    await op.stop('CANCELED');
+    return op.status;
+  }
+
+  async closeOperation(sessionId: string, operationId: string): Promise<string> {
+    const op = this.operation(sessionId, operationId);
+    this.session(sessionId).operations.delete(operationId);
+    await op.stop('CLOSED');
+    return 'CLOSED';
+  }
+
+  complete(sessionId: string, statement: string, position: number): Promise<string[]> {
+    this.session(sessionId);
+    return this.o.planner.complete(sessionId, statement, position);
+  }
+
+  /** Closes the sessions nobody has touched within the idle time (their previews end). */
+  async expire(now = Date.now()): Promise<string[]> {
+    const idle = [...this.sessions.values()].filter(
+      (s) => now - s.lastAccess > this.o.config.sessionIdleMs,
+    );
+    await Promise.all(
+      idle.map((s) =>
+        this.closeSession(s.id, `no request or heartbeat for ${this.o.config.sessionIdleMs} ms`),
+      ),
+    );
+    return idle.map((s) => s.id);
+  }
+
+  /** Closes every session (shutdown): their previews are cancelled and topics deleted. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.sweeper);
+    await Promise.all([...this.sessions.keys()].map((id) => this.closeSession(id, 'shutdown')));
+    await Promise.all([...this.previews].map((p) => p.end('cancelled')));
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The SQL gateway as a plugin of the control plane: one SqlGateway (sessions, previews) decorating
+ * the instance, its routes mounted at `/sql-gateway`, closed with the server (sessions closed,
+ * previews cancelled, their topics deleted). `gatewayServer` serves the same gateway on its own
+ * port (SQL_GATEWAY_PORT), where Flink's clients expect it at `/`.
+ */
+import { createHash } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import configPlugin from '../plugins/config.js';
+import hostCheck from '../plugins/host-check.js';
+import auth from '../plugins/auth.js';
+import { summarizeFlinkErrors } from '../flink/index.js';
+import { SqlGateway, type DeployInsert } from './gateway.js';
+import { HttpPlanner } from './planner.js';
+import { previewKafka } from './kafka.js';
+import { renderPrelude } from './prelude.js';
+import gatewayRoutes from './routes.js';
+import { PREVIEW_JOB_PREFIX, PREVIEW_TOPIC_PREFIX } from './constants.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sqlGateway: SqlGateway;
+  }
+}
+
+/** Where the main port serves the gateway's routes. */
+export const GATEWAY_PREFIX = '/sql-gateway';
+
+export default fp(
+  async (fastify: FastifyInstance) => {
+    const { config } = fastify;
+    const kafka = previewKafka(config.kafkaBrokers.split(','));
+    // Previews of another control plane on the same cluster (a test's, say) are not ours to clean.
+    const instance = createHash('sha256').update(config.stateDir).digest('hex').slice(0, 8);
+    let version: Promise<string> | undefined;
+    const deployInsert: DeployInsert = async (job, script, who, statement) => {
+      const at = new Date().toISOString();
+      try {
+        const result = await fastify.jobs.deployScript(
+          job,
+          script,
+          `INSERT through the SQL gateway: ${statement.slice(0, 200)}`,
+        );
+        await fastify.audit.record({
+          at,
+          who,
+          action: 'deploy',
+          target: job,
+          request: { statement, via: 'sql-gateway' },
+          status: 200,
+          result: `started ${result.jobId}`,
+        });
+        return result;
+      } catch (err) {
+        await fastify.audit.record({
+          at,
+          who,
+          action: 'deploy',
+          target: job,
+          request: { statement, via: 'sql-gateway' },
+          status: 422,
+          result: err instanceof Error ? err.message.slice(0, 500) : 'error',
+        });
+        throw err;
+      }
+    };
+    const gateway = new SqlGateway({
+      config: config.sqlGateway,
+      planner: new HttpPlanner(config.sqlGateway.plannerUrl),
+      kafka,
+      flink: {
+        async jobState(jobId) {
+          const job = await fastify.flink.job(jobId);
+          if (job.state !== 'FAILED') return { state: job.state };
+          const root = (await fastify.flink.jobExceptions(jobId).catch(() => undefined))?.[
+            'root-exception'
+          ];
+          return {
+            state: job.state,
+            failure: root ? summarizeFlinkErrors([root]) : 'the preview job failed',
+          };
+        },
+        cancelJob: (jobId) => fastify.flink.cancelJob(jobId),
+        version() {
+          version ??= fastify.flink.overview().then(
+            (o) => o['flink-version'],
+            (err: unknown) => {
+              version = undefined;
+              throw err;
+            },
+          );
+          return version;
+        },
+      },
+      previewBrokers: config.jobVariables.BROKERS ?? config.kafkaBrokers,
+      instance,
+      prelude: () => renderPrelude(config.jobsDir, config.jobVariables),
+      deployInsert,
+      log: fastify.log.child({ part: 'sql-gateway' }),
+    });
+    fastify.decorate('sqlGateway', gateway);
+    await fastify.register(gatewayRoutes, { gateway, prefix: GATEWAY_PREFIX });
+
+    // Previews a previous run of this control plane left running (it died): cancel, delete.
+    fastify.addHook('onReady', async () => {
+      void (async () => {
+        const ours = `${instance}-`;
+        const jobs = await fastify.flink.jobsOverview();
+        for (const job of jobs)
+          if (job.name.startsWith(`${PREVIEW_JOB_PREFIX}${ours}`) && job.state === 'RUNNING')
+            await fastify.flink.cancelJob(job.jid);
+        const admin = await kafka.admin();
+        const topics = (await admin.listTopics()).filter((t) =>
+          t.startsWith(`${PREVIEW_TOPIC_PREFIX}${ours}`),
+        );
+        if (topics.length > 0) await admin.deleteTopics({ topics });
+      })().catch((err: unknown) =>
+        fastify.log.warn({ err }, 'could not clean previews a previous run left behind'),
+      );
+    });
+    fastify.addHook('onClose', async () => {
+      await gateway.close();
+      await kafka.close();
+    });
+  },
+  { name: 'sql-gateway', dependencies: ['config', 'flink', 'audit', 'auth'] },
+);
+
+/** A server of the gateway's routes alone at `/`, for SQL_GATEWAY_PORT; it shares `app`'s gateway. */
+export async function gatewayServer(app: FastifyInstance): Promise<FastifyInstance> {
+  const server = Fastify({
+    loggerInstance: app.log.child({ part: 'sql-gateway-port' }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  await server.register(configPlugin, { config: app.config });
+  await server.register(hostCheck);
+  await server.register(auth);
+  await server.register(gatewayRoutes, { gateway: app.sqlGateway });
+  return server;
+}
