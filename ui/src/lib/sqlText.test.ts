@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   changesCatalog,
+  columnsInScope,
   errorMessage,
   errorRange,
   offsetOf,
@@ -83,4 +84,30 @@ it('knows which statements change the tables', () => {
   expect(changesCatalog('-- x\n  drop view v')).toBe(true);
   expect(changesCatalog('SELECT 1')).toBe(false);
   expect(changesCatalog('SHOW TABLES')).toBe(false);
+});
+
+it('offers the columns of the tables a statement names', () => {
+  const tables = [
+    {
+      name: 'access_log',
+      columns: [
+        { name: 'path', type: 'STRING' },
+        { name: 'status', type: 'INT' },
+      ],
+    },
+    {
+      name: 'clicks',
+      columns: [
+        { name: 'path', type: 'STRING' },
+        { name: 'at', type: 'TIMESTAMP(3)' },
+      ],
+    },
+    { name: 'wifi_log', columns: [{ name: 'mac', type: 'STRING' }] },
+  ];
+  expect(columnsInScope('SELECT pa FROM ACCESS_LOG a JOIN clicks c ON', tables)).toEqual([
+    { label: 'path', detail: 'STRING · access_log' },
+    { label: 'status', detail: 'INT · access_log' },
+    { label: 'at', detail: 'TIMESTAMP(3) · clicks' },
+  ]);
+  expect(columnsInScope('SELECT 1', tables)).toEqual([]);
 });

@@ -159,3 +159,25 @@ export function changesCatalog(statement: string): boolean {
 function stripLeadingComments(text: string): string {
   return text.replace(/^(\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/))*/, '');
 }
+
+/**
+ * The columns of the tables a statement names, for completion without a `table.` prefix: the
+ * editor's schema completion offers columns only after one.
+ */
+export function columnsInScope(
+  statement: string,
+  tables: ReadonlyArray<{ name: string; columns: ReadonlyArray<{ name: string; type: string }> }>,
+): Array<{ label: string; detail: string }> {
+  const words = new Set(statement.toLowerCase().match(/[\w$]+/g) ?? []);
+  const seen = new Set<string>();
+  const out: Array<{ label: string; detail: string }> = [];
+  for (const table of tables) {
+    if (!words.has(table.name.toLowerCase())) continue;
+    for (const column of table.columns) {
+      if (seen.has(column.name)) continue;
+      seen.add(column.name);
+      out.push({ label: column.name, detail: `${column.type} · ${table.name}` });
+    }
+  }
+  return out;
+}
