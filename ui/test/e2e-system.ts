@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -147,3 +148,56 @@ export function tempDir(): string {
 }
 
 export const ARTIFACTS = join(REPO, 'test-artifacts');
+
+/**
+ * Starts the control plane (job API, relay, SQL gateway, the built UI) on a free port with
+ * `env` on top of the shared settings, and waits for it to answer.
+ */
+export async function startControlPlane(
+  env: Record<string, string>,
+): Promise<{ proc: Proc; baseUrl: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const proc = startTs('control-plane/src/server.ts', [], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    KAFKA_BROKERS: BROKERS,
+    FLINK_REST_URL: FLINK,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  await eventually(
+    'the control plane to answer',
+    async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined),
+    60_000,
+    500,
+  ).catch(async (err: Error) => {
+    await stop(proc);
+    throw new Error(`${err.message}\n${proc.output()}`);
+  });
+  return { proc, baseUrl };
+}
+
+/** Debian's Chromium, headless, with a fresh profile under `dir`. */
+export function launchBrowser(
+  dir: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(join(dir, 'chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 1400 },
+    locale: 'en-GB',
+    ...options,
+  });
+}
