@@ -34,18 +34,27 @@ public final class RunnerException extends RuntimeException {
         String message = deepestMessage(error);
         int line = stmt.line();
         int column = stmt.column();
-        Matcher m = POSITION.matcher(message);
-        if (m.find()) {
-            int relLine = Integer.parseInt(m.group(1));
-            int relColumn = Integer.parseInt(m.group(2));
+        int[] position = position(message);
+        if (position != null) {
+            int relLine = position[0];
+            int relColumn = position[1];
             line = stmt.line() + relLine - 1;
             column = relLine == 1 ? stmt.column() + relColumn - 1 : relColumn;
         }
         return new RunnerException(stmt.number(), line, column, message, error);
     }
 
+    /** The first "line L, column C" Flink's message names, as {L, C}, or null when it names none. */
+    public static int[] position(String message) {
+        Matcher m = POSITION.matcher(message);
+        if (!m.find()) {
+            return null;
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
     /** Flink wraps the planner's reason; the outermost message plus the root cause reads best. */
-    static String deepestMessage(Throwable error) {
+    public static String deepestMessage(Throwable error) {
         String top = String.valueOf(error.getMessage());
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {

@@ -6,6 +6,7 @@ import java.nio.file.Paths;
 import java.util.Base64;
 import java.util.List;
 
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -57,6 +58,14 @@ public final class SqlRunner {
                     }
                     tableConf.setString(set.key, set.value);
                     jobConf.setString(set.key, set.value);
+                } else if ("RESET".equals(keyword)) {
+                    // The SQL gateway's INSERT scripts replay an analyst's session, RESETs included.
+                    String key = SetCommand.parseReset(stmt.text());
+                    if (key == null) {
+                        throw new RunnerException(stmt.number(), stmt.line(), stmt.column(),
+                            "RESET needs the form RESET key, or RESET alone");
+                    }
+                    reset(tableConf, jobConf, key, parsed.name);
                 } else if ("INSERT".equals(keyword)) {
                     inserts.addInsertSql(stmt.text());
                     insertCount++;
@@ -87,6 +96,20 @@ public final class SqlRunner {
         }
         result.getJobClient().ifPresent(client ->
             System.out.println("SQLRUNNER_JOB " + client.getJobID() + " " + parsed.name));
+    }
+
+    /** Forgets a SET key (every key for ""), keeping the job's name. */
+    private static void reset(Configuration tableConf, Configuration jobConf, String key, String name) {
+        for (Configuration conf : new Configuration[] {tableConf, jobConf}) {
+            if (key.isEmpty()) {
+                for (String k : conf.keySet()) {
+                    conf.removeConfig(ConfigOptions.key(k).stringType().noDefaultValue());
+                }
+            } else {
+                conf.removeConfig(ConfigOptions.key(key).stringType().noDefaultValue());
+            }
+            conf.setString("pipeline.name", name);
+        }
     }
 
     private static Statement firstInsert(List<Statement> statements) {
