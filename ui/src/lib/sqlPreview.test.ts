@@ -97,6 +97,7 @@ describe('why a preview ended', () => {
       maxMs: 120_000,
     });
     expect(limitsFrom({})).toEqual({ maxRows: null, maxMs: null });
+    expect(parseDuration('600000 ms')).toBe(600_000);
     expect(parseDuration('500ms')).toBe(500);
     expect(parseDuration('30 s')).toBe(30_000);
     expect(parseDuration('60000')).toBe(60_000);

@@ -66,12 +66,12 @@ export interface PreviewLimits {
 }
 
 /**
- * Session properties that bound a preview, and their names. The protocol's EOS does not say why
- * a result ended, so the page compares what it saw with these limits.
+ * Session properties that bound a preview (the gateway lists them with the limits in force). The
+ * protocol's EOS does not say why a result ended, so the page compares what it saw with these.
  */
 export const LIMIT_KEYS = {
-  maxRows: ['sql-gateway.preview.max-rows', 'preview.max-rows'],
-  maxMs: ['sql-gateway.preview.timeout', 'preview.timeout'],
+  maxRows: 'sql-gateway.preview.max-rows',
+  maxMs: 'sql-gateway.preview.timeout',
 } as const;
 
 /** A duration as Flink writes it ("30 s", "2 min", "500ms", "60000") in milliseconds. */
@@ -102,10 +102,8 @@ export function parseDuration(text: string): number | null {
 
 /** The preview limits named in a session's properties (null when not set). */
 export function limitsFrom(properties: Record<string, string>): PreviewLimits {
-  const first = (keys: readonly string[]) =>
-    keys.map((k) => properties[k]).find((v) => v !== undefined);
-  const rows = first(LIMIT_KEYS.maxRows);
-  const time = first(LIMIT_KEYS.maxMs);
+  const rows = properties[LIMIT_KEYS.maxRows];
+  const time = properties[LIMIT_KEYS.maxMs];
   const maxRows = rows !== undefined && /^\d+$/.test(rows.trim()) ? Number(rows) : null;
   return { maxRows, maxMs: time !== undefined ? parseDuration(time) : null };
 }
