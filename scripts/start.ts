@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   report.step('step 1/6: the runtime (ZooKeeper, Kafka, Flink 1.12.7, PostgreSQL)');
   const stack = await up(config, report);
   services.own(stack.started);
-  const { kafkaBrokers, flinkRestUrl } = endpoints(config);
+  const { kafkaBrokers, flinkRestUrl, plannerUrl } = endpoints(config);
 
   report.step('step 2/6: topics');
   const admin = new Kafka({
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
         OPERATOR_TOKEN: token,
         KAFKA_BROKERS: kafkaBrokers,
         FLINK_REST_URL: flinkRestUrl,
+        PLANNER_URL: plannerUrl,
         RELAY_ALLOWED_ORIGINS: settings.allowedOrigins,
       },
       logDir,

@@ -112,6 +112,7 @@ async function main(): Promise<number> {
       STACK_EXTERNAL: '1',
       KAFKA_BROKERS: stack.endpoints.kafkaBrokers,
       FLINK_REST_URL: stack.endpoints.flinkRestUrl,
+      PLANNER_URL: stack.endpoints.plannerUrl,
       // Jobs the tests deploy keep their history in pulse_test, not in the developer's pulse.
       DATABASE_URL: await prepareTestDatabase(config),
       FORCE_COLOR: '0',

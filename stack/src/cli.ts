@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       );
       const e = result.endpoints;
       process.stdout.write(
-        `KAFKA_BROKERS=${e.kafkaBrokers}\nFLINK_REST_URL=${e.flinkRestUrl}\nZOOKEEPER=${e.zookeeper}\nDATABASE_URL=${e.databaseUrl}\n`,
+        `KAFKA_BROKERS=${e.kafkaBrokers}\nFLINK_REST_URL=${e.flinkRestUrl}\nPLANNER_URL=${e.plannerUrl}\nZOOKEEPER=${e.zookeeper}\nDATABASE_URL=${e.databaseUrl}\n`,
       );
       return 0;
     }

@@ -11,6 +11,7 @@ describe('stack configuration', () => {
     expect(endpoints(config)).toEqual({
       kafkaBrokers: '127.0.0.1:9092',
       flinkRestUrl: 'http://127.0.0.1:8081',
+      plannerUrl: 'http://127.0.0.1:8093',
       zookeeper: '127.0.0.1:2181',
       databaseUrl: 'postgresql://postgres:postgres@127.0.0.1:5432/pulse',
     });
@@ -23,12 +24,14 @@ describe('stack configuration', () => {
       KAFKA_PORT: '19092',
       FLINK_REST_PORT: '18081',
       FLINK_RPC_PORT: '16123',
+      PLANNER_PORT: '18093',
       PG_PORT: '15432',
       STACK_HOST: 'localhost',
     });
     expect(endpoints(config)).toEqual({
       kafkaBrokers: 'localhost:19092',
       flinkRestUrl: 'http://localhost:18081',
+      plannerUrl: 'http://localhost:18093',
       zookeeper: 'localhost:12181',
       databaseUrl: 'postgresql://postgres:postgres@localhost:15432/pulse',
     });
@@ -48,5 +51,6 @@ describe('stack configuration', () => {
     );
     expect(() => loadConfig({ FLINK_TM_MEMORY: 'lots' })).toThrow(/FLINK_TM_MEMORY must be a size/);
     expect(() => loadConfig({ KAFKA_PORT: '2181' })).toThrow(/must differ/);
+    expect(() => loadConfig({ PLANNER_PORT: '8081' })).toThrow(/PLANNER_PORT.*must differ/);
   });
 });

@@ -20,6 +20,8 @@ export interface StackConfig {
   kafkaPartitions: number;
   flinkRestPort: number;
   flinkRpcPort: number;
+  /** The SQL gateway's planner (a JVM beside the cluster holding the sessions' TableEnvironments). */
+  plannerPort: number;
   /** PostgreSQL's port, when the launcher runs it. */
   pgPort: number;
   /** An existing PostgreSQL to use instead of starting one (DATABASE_URL). */
@@ -69,6 +71,10 @@ export const STACK_CONFIG_SCHEMA = Type.Object({
   }),
   FLINK_REST_PORT: port('Flink REST API and web UI', 8081),
   FLINK_RPC_PORT: port('JobManager RPC', 6123),
+  PLANNER_PORT: port(
+    "the SQL gateway's planner: Flink 1.12 sessions and previews, HTTP on loopback (part planner)",
+    8093,
+  ),
   PG_PORT: port('PostgreSQL', 5432),
   DATABASE_URL: Type.Optional(
     Type.String({
@@ -112,6 +118,7 @@ export function loadConfig(env: Env = process.env): StackConfig {
     kafkaPartitions: e.KAFKA_PARTITIONS,
     flinkRestPort: e.FLINK_REST_PORT,
     flinkRpcPort: e.FLINK_RPC_PORT,
+    plannerPort: e.PLANNER_PORT,
     pgPort: e.PG_PORT,
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     flinkTaskSlots: e.FLINK_TASK_SLOTS,
@@ -128,12 +135,13 @@ export function loadConfig(env: Env = process.env): StackConfig {
     config.kafkaPort,
     config.flinkRestPort,
     config.flinkRpcPort,
+    config.plannerPort,
     config.pgPort,
   ];
   if (new Set(ports).size !== ports.length) {
     throw new ConfigError(
       'ZK_PORT',
-      `ZK_PORT, KAFKA_PORT, FLINK_REST_PORT, FLINK_RPC_PORT and PG_PORT must differ: ${ports.join(', ')}`,
+      `ZK_PORT, KAFKA_PORT, FLINK_REST_PORT, FLINK_RPC_PORT, PLANNER_PORT and PG_PORT must differ: ${ports.join(', ')}`,
     );
   }
   return config;
@@ -143,12 +151,14 @@ export function loadConfig(env: Env = process.env): StackConfig {
 export function endpoints(config: StackConfig): {
   kafkaBrokers: string;
   flinkRestUrl: string;
+  plannerUrl: string;
   zookeeper: string;
   databaseUrl: string;
 } {
   return {
     kafkaBrokers: `${config.host}:${config.kafkaPort}`,
     flinkRestUrl: `http://${config.host}:${config.flinkRestPort}`,
+    plannerUrl: `http://${config.host}:${config.plannerPort}`,
     zookeeper: `${config.host}:${config.zkPort}`,
     databaseUrl: config.databaseUrl ?? localDatabaseUrl(config.host, config.pgPort),
   };

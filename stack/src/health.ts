@@ -70,6 +70,20 @@ export async function flinkOverview(
   }
 }
 
+/** The SQL gateway planner's /health, or undefined when it does not answer. */
+export async function plannerHealth(
+  plannerUrl: string,
+  timeoutMs = 3000,
+): Promise<{ flinkVersion: string; sessions: number } | undefined> {
+  try {
+    const res = await fetch(`${plannerUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return undefined;
+    return (await res.json()) as { flinkVersion: string; sessions: number };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A TCP port free on 127.0.0.1 right now: for tests and tools that run a second stack beside the first. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -90,7 +104,13 @@ export async function spareStackEnv(
   home: string,
 ): Promise<
   Record<
-    'STACK_HOME' | 'ZK_PORT' | 'KAFKA_PORT' | 'FLINK_REST_PORT' | 'FLINK_RPC_PORT' | 'PG_PORT',
+    | 'STACK_HOME'
+    | 'ZK_PORT'
+    | 'KAFKA_PORT'
+    | 'FLINK_REST_PORT'
+    | 'FLINK_RPC_PORT'
+    | 'PLANNER_PORT'
+    | 'PG_PORT',
     string
   >
 > {
@@ -100,6 +120,7 @@ export async function spareStackEnv(
     KAFKA_PORT: String(await freePort()),
     FLINK_REST_PORT: String(await freePort()),
     FLINK_RPC_PORT: String(await freePort()),
+    PLANNER_PORT: String(await freePort()),
     PG_PORT: String(await freePort()),
   };
 }

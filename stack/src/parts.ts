@@ -1,16 +1,25 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { endpoints, type StackConfig } from './config.js';
-import { flinkOverview, kafkaHealthy, zookeeperHealthy } from './health.js';
+import { endpoints, REPO_ROOT, type StackConfig } from './config.js';
+import { flinkOverview, kafkaHealthy, plannerHealth, zookeeperHealthy } from './health.js';
 import { JDK17_FLAGS } from './java.js';
 import { StackError, type Reporter } from './log.js';
 import { postgresPart } from './postgres.js';
 
 const run = promisify(execFile);
 
-export type PartName = 'postgres' | 'zookeeper' | 'kafka' | 'jobmanager' | 'taskmanager';
+export type PartName =
+  'postgres' | 'zookeeper' | 'kafka' | 'jobmanager' | 'taskmanager' | 'planner';
 
 /** Start order; `down` goes the other way. */
 export const PART_ORDER: readonly PartName[] = [
@@ -19,7 +28,11 @@ export const PART_ORDER: readonly PartName[] = [
   'kafka',
   'jobmanager',
   'taskmanager',
+  'planner',
 ];
+
+/** The SQL runner jar (built by scripts/bootstrap.mjs); it also holds the SQL gateway's planner. */
+export const RUNNER_JAR = join(REPO_ROOT, 'jobs', 'runner', 'target', 'sql-runner.jar');
 
 export interface Libs {
   flink: string;
@@ -71,6 +84,7 @@ export function paths(config: StackConfig) {
     flinkConf: join(config.home, 'flink', 'conf'),
     checkpoints: join(config.home, 'flink', 'checkpoints'),
     savepoints: join(config.home, 'flink', 'savepoints'),
+    planner: join(config.home, 'planner'),
   };
 }
 
@@ -115,7 +129,7 @@ function write(path: string, content: string): void {
 /** Builds the parts for a configuration. */
 export function buildParts(config: StackConfig): Record<PartName, Part> {
   const p = paths(config);
-  const { kafkaBrokers, flinkRestUrl } = endpoints(config);
+  const { kafkaBrokers, flinkRestUrl, plannerUrl } = endpoints(config);
   const marker = (name: PartName) => `-Dpulse.stack.part=${name}@${config.home}`;
   const base = (name: PartName, port: number, logFile: string) => ({
     name,
@@ -334,6 +348,48 @@ export function buildParts(config: StackConfig): Record<PartName, Part> {
     },
   };
 
+  // The SQL gateway's planner: one Flink 1.12 TableEnvironment per SQL session, on Flink's own
+  // classpath. It runs from a copy of the runner jar: a rebuild of the jar (bootstrap does one when
+  // the sources change) would otherwise swap classes under the running JVM, and the copy is also
+  // the jar its preview jobs ship to the cluster.
+  const planner: Part = {
+    ...base('planner', config.plannerPort, join(p.logs, 'planner.log')),
+    async prepare(libs) {
+      flinkConf();
+      if (!existsSync(RUNNER_JAR))
+        throw new StackError(
+          'STACK_RUNNER_JAR',
+          `the SQL runner jar ${RUNNER_JAR} is missing: run npm run bootstrap (it builds the jar with Maven)`,
+          'planner',
+        );
+      mkdirSync(p.planner, { recursive: true });
+      for (const old of readdirSync(p.planner)) rmSync(join(p.planner, old), { force: true });
+      const jar = join(p.planner, `sql-runner-${Math.round(statSync(RUNNER_JAR).mtimeMs)}.jar`);
+      copyFileSync(RUNNER_JAR, jar);
+      return [
+        '-Xmx768m',
+        ...JDK17_FLAGS,
+        marker('planner'),
+        `-Dlog.file=${this.logFile}`,
+        `-Dlog4j.configurationFile=file:${join(p.flinkConf, 'log4j.properties')}`,
+        '-cp',
+        `${libs.flink}/*:${jar}`,
+        'pulse.runner.planner.PlannerServer',
+        '--host',
+        config.host,
+        '--port',
+        String(config.plannerPort),
+        '--flink-rest',
+        flinkRestUrl,
+      ];
+    },
+    healthy: async () => (await plannerHealth(plannerUrl)) !== undefined,
+    async describeHealth() {
+      const h = await plannerHealth(plannerUrl);
+      return h ? `answering, Flink ${h.flinkVersion}, ${h.sessions} sessions` : 'not answering';
+    },
+  };
+
   const postgres = postgresPart(config, p.logs, p.run);
-  return { postgres, zookeeper, kafka, jobmanager, taskmanager };
+  return { postgres, zookeeper, kafka, jobmanager, taskmanager, planner };
 }

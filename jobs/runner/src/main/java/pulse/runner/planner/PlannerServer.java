@@ -120,8 +120,10 @@ public final class PlannerServer {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
-        LOG.info("{} {} -> {} in {} ms", method, exchange.getRequestURI().getPath(), status,
-            System.currentTimeMillis() - started);
+        if (!"/health".equals(exchange.getRequestURI().getPath())) {
+            LOG.info("{} {} -> {} in {} ms", method, exchange.getRequestURI().getPath(), status,
+                System.currentTimeMillis() - started);
+        }
     }
 
     private JsonNode route(String method, String[] path, HttpExchange exchange) throws IOException {
