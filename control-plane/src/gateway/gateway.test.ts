@@ -5,9 +5,10 @@ import configPlugin from '../plugins/config.js';
 import auth from '../plugins/auth.js';
 import { SqlGateway, type DeployInsert } from './gateway.js';
 import gatewayRoutes from './routes.js';
-import { row, StubFlink, StubKafka, StubPlanner } from './testing.js';
+import { jobIdOf, row, StubFlink, StubKafka, StubPlanner } from './testing.js';
 
 const TOKEN = 'operator-token-for-tests';
+const JOB1 = jobIdOf(1);
 
 /** A protocol answer, read field by field in the assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -189,7 +190,7 @@ describe('SQL gateway protocol', () => {
     expect(target.topic).toMatch(/^__preview-test-/);
     expect(target.jobName).toMatch(/^preview-test-/);
     expect(target.bootstrapServers).toBe('kafka:9092');
-    expect(page.body).toMatchObject({ resultType: 'PAYLOAD', isQueryResult: true, jobID: 'job1' });
+    expect(page.body).toMatchObject({ resultType: 'PAYLOAD', isQueryResult: true, jobID: JOB1 });
     kafka.write(target.topic, [row('/a'), row('/b')]);
     const one = await call(app, 'GET', page.body.nextResultUri);
     expect(one.body.results.data).toEqual([
@@ -210,7 +211,7 @@ describe('SQL gateway protocol', () => {
     }
     expect(later).toEqual([{ kind: 'INSERT', fields: ['/c'] }]);
     await new Promise((r) => setTimeout(r, 50));
-    expect(flink.cancelled).toEqual(['job1']);
+    expect(flink.cancelled).toEqual([JOB1]);
     expect(kafka.deleted).toEqual([target.topic]);
   });
 
@@ -220,7 +221,7 @@ describe('SQL gateway protocol', () => {
     const op = await run(app, session, 'SELECT path FROM t');
     while (planner.previews.length === 0) await new Promise((r) => setTimeout(r, 10));
     kafka.write(planner.previews[0]!.topic, [row('/x'), row('/y')]);
-    flink.states.set('job1', 'FINISHED');
+    flink.states.set(JOB1, 'FINISHED');
     const { rows, pages } = await drain(app, session, op);
     expect(rows).toEqual([
       { kind: 'INSERT', fields: ['/x'] },
@@ -238,7 +239,7 @@ describe('SQL gateway protocol', () => {
     const { pages } = await drain(app, session, await run(app, session, 'SELECT path FROM t'));
     expect(pages.at(-1)!.resultType).toBe('EOS');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    expect(flink.cancelled).toEqual(['job1']);
+    expect(flink.cancelled).toEqual([JOB1]);
   });
 
   it('refuses sessions and previews past their limits, and settings above the ceiling, with clear errors', async () => {
@@ -255,7 +256,7 @@ describe('SQL gateway protocol', () => {
     expect(second.error?.body.errors[0]).toMatch(/SQL_GATEWAY_MAX_PREVIEWS = 1/);
     // Closing the first frees the slot.
     await call(app, 'DELETE', `/v2/sessions/${session}/operations/${first}/close`);
-    expect(flink.cancelled).toEqual(['job1']);
+    expect(flink.cancelled).toEqual([JOB1]);
     const third2 = await run(app, session, 'SELECT path FROM t');
     expect(
       (await call(app, 'GET', `/v2/sessions/${session}/operations/${third2}/status`)).body.status,
@@ -274,7 +275,7 @@ describe('SQL gateway protocol', () => {
     const session = await open(app);
     const op = await run(app, session, 'SELECT path FROM t');
     await call(app, 'GET', `/v2/sessions/${session}/operations/${op}/result/0?rowFormat=JSON`);
-    while (!flink.states.has('job1')) await new Promise((r) => setTimeout(r, 10));
+    while (!flink.states.has(JOB1)) await new Promise((r) => setTimeout(r, 10));
     const kept = await open(app);
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 60));
@@ -283,7 +284,7 @@ describe('SQL gateway protocol', () => {
     await gateway.expire();
     expect((await call(app, 'GET', `/v2/sessions/${session}`)).status).toBe(404);
     expect((await call(app, 'GET', `/v2/sessions/${kept}`)).status).toBe(200);
-    expect(flink.cancelled).toEqual(['job1']);
+    expect(flink.cancelled).toEqual([JOB1]);
     expect(kafka.deleted).toEqual([planner.previews[0]!.topic]);
     expect(planner.sessions.has(session)).toBe(false);
   });
@@ -298,7 +299,7 @@ describe('SQL gateway protocol', () => {
     const deployed: unknown[] = [];
     const allowed = await rig({ allowInsert: true }, async (job, script, who) => {
       deployed.push({ job, script, who });
-      return { jobId: 'f00d' };
+      return { jobId: '0000000000000000000000000000f00d' };
     });
     const s2 = await open(allowed.app);
     const anonymous = await drain(
@@ -312,8 +313,8 @@ describe('SQL gateway protocol', () => {
       'x-operator': 'ada',
     });
     const { rows, pages } = await drain(allowed.app, s2, op);
-    expect(rows).toEqual([{ kind: 'INSERT', fields: ['f00d'] }]);
-    expect(pages[0]!.jobID ?? pages.find((p) => p.jobID)?.jobID).toBe('f00d');
+    expect(rows).toEqual([{ kind: 'INSERT', fields: ['0000000000000000000000000000f00d'] }]);
+    expect(pages[0]!.jobID ?? pages.find((p) => p.jobID)?.jobID).toBe('0000000000000000000000000000f00d');
     expect(deployed).toEqual([
       { job: `sql-${s2.slice(0, 8)}-1`, script: 'INSERT INTO out SELECT 1;', who: 'ada@127.0.0.1' },
     ]);

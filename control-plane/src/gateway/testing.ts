@@ -13,6 +13,9 @@ const varchar = (name: string) => ({
   comment: null,
 });
 
+/** The Flink job id (32 hex digits) of the stub planner's n-th preview. */
+export const jobIdOf = (n: number): string => n.toString(16).padStart(32, '0');
+
 export const row = (...fields: unknown[]): Row => ({
   kind: 'INSERT',
   fields,
@@ -71,7 +74,7 @@ export class StubPlanner implements Planner {
         });
       if (!preview) return { resultType: 'QUERY', columns: [varchar('path')] };
       this.previews.push(preview);
-      const jobId = `job${++this.jobs}`;
+      const jobId = jobIdOf(++this.jobs);
       this.flink.states.set(jobId, 'RUNNING');
       return { resultType: 'QUERY', columns: [varchar('path')], jobId };
     }
