@@ -142,7 +142,10 @@ public final class FieldText {
         return sb.toString();
     }
 
-    /** HH:mm:ss for milliseconds of the day, with up to 3 fraction digits. */
+    /**
+     * HH:mm:ss for milliseconds of the day; with a precision, the milliseconds' digits up to the
+     * last non-zero one (at least one, at most the precision), as Flink's unixTimeToString does.
+     */
     static String time(int millisOfDay, int precision) {
         StringBuilder sb = new StringBuilder();
         int seconds = millisOfDay / 1000;
@@ -150,12 +153,15 @@ public final class FieldText {
         pad(sb, seconds / 60 % 60, 2).append(':');
         pad(sb, seconds % 60, 2);
         if (precision > 0) {
-            StringBuilder millis = new StringBuilder();
-            pad(millis, millisOfDay % 1000, 3);
-            while (millis.length() < precision) {
-                millis.append('0');
+            sb.append('.');
+            int ms = millisOfDay % 1000;
+            for (int left = Math.min(precision, 3); left > 0; left--) {
+                sb.append((char) ('0' + ms / 100));
+                ms = ms % 100 * 10;
+                if (ms == 0) {
+                    break;
+                }
             }
-            sb.append('.').append(millis, 0, precision);
         }
         return sb.toString();
     }
