@@ -185,20 +185,29 @@ describe('SQL store', () => {
 
   it("marks Flink's error where it points in the editor", async () => {
     const sql = useSqlStore();
-    statement('bad', {
-      status: 500,
-      body: {
-        errors: [
-          "SQL validation failed. From line 1, column 8 to line 1, column 14: Column 'nope_id' not found in any table",
-        ],
+    answer('POST', `${S}/statements`, page({ operationHandle: 'bad' }));
+    // The gateway answers NOT_READY while the planner works, then the planner's error.
+    answer(
+      'GET',
+      `${S}/operations/bad/result/0`,
+      page({ resultType: 'NOT_READY', nextResultUri: next('bad', 0) }),
+      {
+        status: 400,
+        body: {
+          errors: [
+            "SQL validation failed. From line 1, column 8 to line 1, column 14: Column 'nope_id' not found in any table",
+          ],
+        },
       },
-    });
+    );
     const doc = 'SHOW TABLES;\nSELECT nope_id FROM t';
     await sql.run('SELECT nope_id FROM t', doc, doc.indexOf('SELECT'));
     expect(sql.error?.position).toEqual({ line: 1, column: 8, endLine: 1, endColumn: 14 });
     const range = sql.error?.range as { from: number; to: number };
     expect(doc.slice(range.from, range.to)).toBe('nope_id');
     expect(sql.error?.message).toContain("Column 'nope_id' not found");
+    // No empty table under the error: no page ever named columns.
+    expect(sql.result).toBeNull();
   });
 
   it('heartbeats while open, opens a new session when the old one lapsed, and closes on pagehide', async () => {

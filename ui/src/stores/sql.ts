@@ -219,6 +219,13 @@ export const useSqlStore = defineStore('sql', () => {
         const page = await fetchResults(uri);
         if (mine !== generation) return;
         const previous = current();
+        // Nothing is known before the first page with rows or columns: keep the table away.
+        if (page.resultType === 'NOT_READY' && !previous) {
+          uri = page.nextResultUri;
+          delay = pollDelay(page, delay);
+          if (uri) await sleep(delay);
+          continue;
+        }
         const table = applyChangelog(previous?.table ?? emptyTable(), page.results?.data ?? []);
         const ended = page.resultType === 'EOS';
         const isQuery = page.isQueryResult ?? previous?.isQuery ?? false;
