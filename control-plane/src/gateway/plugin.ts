@@ -28,12 +28,17 @@ declare module 'fastify' {
 /** Where the main port serves the gateway's routes. */
 export const GATEWAY_PREFIX = '/sql-gateway';
 
+/** Names this control plane's previews (by its state folder) apart from another's on the cluster. */
+export function gatewayInstance(stateDir: string): string {
+  return createHash('sha256').update(stateDir).digest('hex').slice(0, 8);
+}
+
 export default fp(
   async (fastify: FastifyInstance) => {
     const { config } = fastify;
     const kafka = previewKafka(config.kafkaBrokers.split(','));
     // Previews of another control plane on the same cluster (a test's, say) are not ours to clean.
-    const instance = createHash('sha256').update(config.stateDir).digest('hex').slice(0, 8);
+    const instance = gatewayInstance(config.stateDir);
     let version: Promise<string> | undefined;
     const deployInsert: DeployInsert = async (job, script, who, statement) => {
       const at = new Date().toISOString();
