@@ -164,6 +164,8 @@ export async function startControlPlane(
     KAFKA_BROKERS: BROKERS,
     FLINK_REST_URL: FLINK,
     LOG_LEVEL: 'warn',
+    // Its SQL gateway port too is a free one: 8083 may be an `npm start`'s, or another test's.
+    SQL_GATEWAY_PORT: '0',
     ...env,
   });
   await eventually(

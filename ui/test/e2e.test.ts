@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   ARTIFACTS,
   BROKERS,
-  CHROMIUM,
   FLINK,
   buildUi,
   ensureChromium,
   eventually,
   freePort,
   jobsCopy,
+  launchBrowser,
+  startControlPlane,
   startTs,
   stop,
   tempDir,
@@ -234,46 +235,14 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   });
 
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  control = startTs('control-plane/src/server.ts', [], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
+  ({ proc: control, baseUrl } = await startControlPlane({
     OPERATOR_TOKEN: TOKEN,
     JOBS_DIR: jobsDir,
     CONTROL_PLANE_STATE: join(dir, 'state'),
     UI_DIST: uiDist,
-    KAFKA_BROKERS: BROKERS,
-    FLINK_REST_URL: FLINK,
-    LOG_LEVEL: 'warn',
     RELAY_CHANNELS: `pvuv=${T.pvuv}:window,attendance=${T.attendance}:table`,
-  });
-  await eventually(
-    'the control plane to answer',
-    async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined),
-    60_000,
-    500,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${control?.output()}`);
-  });
-
-  // A fresh profile every run (playwright passes it to Chromium as --user-data-dir).
-  browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 1400 },
-    locale: 'en-GB',
-  });
+  }));
+  browser = await launchBrowser(dir);
 });
 
 afterAll(async () => {

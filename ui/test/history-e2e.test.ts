@@ -9,19 +9,15 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { dropDatabase, ensureDatabase, migrate, withClient, withDatabase } from '@pulse/db';
 import { endpoints, loadConfig as loadStackConfig } from '@pulse/stack';
 import {
   ARTIFACTS,
-  BROKERS,
-  CHROMIUM,
-  FLINK,
   buildUi,
   ensureChromium,
-  eventually,
-  freePort,
-  startTs,
+  launchBrowser,
+  startControlPlane,
   stop,
   tempDir,
   type Proc,
@@ -104,33 +100,14 @@ beforeAll(async () => {
       [JSON.stringify(hours)],
     );
   });
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  control = startTs('control-plane/src/server.ts', [], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
+  ({ proc: control, baseUrl } = await startControlPlane({
     OPERATOR_TOKEN: `e2e-history-${randomUUID()}`,
     CONTROL_PLANE_STATE: join(dir, 'state'),
     UI_DIST: uiDist,
-    KAFKA_BROKERS: BROKERS,
-    FLINK_REST_URL: FLINK,
     DATABASE_URL: DB,
-    LOG_LEVEL: 'warn',
-  });
-  await eventually(
-    'the control plane to answer',
-    async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined),
-    60_000,
-    500,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${control?.output()}`);
-  });
-  browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
+  }));
+  browser = await launchBrowser(dir, {
     viewport: { width: 1280, height: 2200 },
-    locale: 'en-GB',
     // The viewer is in New York: the picker still works in campus dates (Asia/Shanghai).
     timezoneId: 'America/New_York',
   });
