@@ -109,6 +109,8 @@ final class Session {
                     answer = insert(text);
                     break;
                 case EXPLAIN:
+                    answer = explain(text);
+                    break;
                 case DESCRIBE:
                     answer = Results.of(Rewrite.forFlink112(text).run(tableEnv));
                     break;
@@ -175,6 +177,24 @@ final class Session {
             }
         }
         return Results.ok();
+    }
+
+    private ObjectNode explain(String text) throws Exception {
+        ExplainDetails details = ExplainDetails.parse(text);
+        if (details == null) {
+            return Results.of(Rewrite.forFlink112(text).run(tableEnv));
+        }
+        String plan;
+        try {
+            plan = tableEnv.explainSql(text.substring(details.start),
+                details.details.toArray(new org.apache.flink.table.api.ExplainDetail[0]));
+        } catch (RuntimeException e) {
+            throw details.relocate(PlannerError.fromFlink(e), text);
+        }
+        List<Object[]> rows = new ArrayList<Object[]>();
+        rows.add(new Object[] {plan});
+        return Results.table("SUCCESS_WITH_CONTENT", Collections.singletonList("result"),
+            Collections.singletonList(Results.STRING), rows);
     }
 
     private ObjectNode query(String text, Preview preview) throws Exception {

@@ -60,6 +60,18 @@ public class StatementTextTest {
     }
 
     @Test
+    public void explainDetailsAreReadAndTheExplainedStatementsPositionsMapBack() {
+        assertNull(ExplainDetails.parse("EXPLAIN SELECT 1"));
+        ExplainDetails d = ExplainDetails.parse("EXPLAIN CHANGELOG_MODE, estimated_cost\n  SELECT x");
+        assertEquals(2, d.details.size());
+        assertEquals("SELECT x", "EXPLAIN CHANGELOG_MODE, estimated_cost\n  SELECT x".substring(d.start));
+        PlannerError moved = d.relocate(new PlannerError(400, "m", 1, 8, null),
+            "EXPLAIN CHANGELOG_MODE, estimated_cost\n  SELECT x");
+        assertEquals(2, moved.line());
+        assertEquals(10, moved.column());
+    }
+
+    @Test
     public void oneStatementLosesItsSemicolon() {
         assertEquals("SHOW TABLES", Session.trimStatement("  SHOW TABLES ;; \n"));
     }
