@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ArrayNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -282,9 +281,5 @@ public final class PlannerServer {
                 + " (usage: --port P --flink-rest http://host:port [--host H] [--jar path])");
         }
         return value;
-    }
-
-    static ArrayNode array() {
-        return JSON.createArrayNode();
     }
 }

@@ -42,7 +42,6 @@ final class Session {
     private final Map<String, String> properties = new TreeMap<String, String>();
     private final SessionLog log = new SessionLog();
     private int previews;
-    private volatile long lastUsed = System.currentTimeMillis();
 
     /** Builds a session; call it on the session's own thread (the planner keeps per-thread state). */
     Session(String id, Map<String, String> initial, Configuration cluster) {
@@ -59,12 +58,7 @@ final class Session {
         }
     }
 
-    long lastUsed() {
-        return lastUsed;
-    }
-
     Map<String, String> properties() {
-        lastUsed = System.currentTimeMillis();
         return new TreeMap<String, String>(properties);
     }
 
@@ -90,8 +84,10 @@ final class Session {
 
     /** Runs one statement and returns the planner's answer for it. */
     ObjectNode execute(String statement, Preview preview) {
-        lastUsed = System.currentTimeMillis();
         String text = trimStatement(statement);
+        if (SqlKind.skipBlanks(text, 0) == text.length()) {
+            throw new PlannerError(400, "the statement is empty (only blanks and comments)");
+        }
         SqlKind kind = SqlKind.of(text);
         try {
             ObjectNode answer;
@@ -132,7 +128,6 @@ final class Session {
     }
 
     List<String> complete(String statement, int position) {
-        lastUsed = System.currentTimeMillis();
         int at = Math.max(0, Math.min(position, statement.length()));
         String[] hints = tableEnv.getCompletionHints(statement, at);
         List<String> out = new ArrayList<String>();

@@ -14,10 +14,6 @@ final class SessionLog {
         statements.add(statement);
     }
 
-    List<String> statements() {
-        return new ArrayList<String>(statements);
-    }
-
     /** The logged statements and then the last one, each ended with ";" on its own line. */
     String scriptWith(String last) {
         StringBuilder sb = new StringBuilder();

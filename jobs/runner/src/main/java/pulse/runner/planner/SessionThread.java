@@ -39,10 +39,6 @@ final class SessionThread {
         return session.id;
     }
 
-    long lastUsed() {
-        return session.lastUsed();
-    }
-
     /** Runs work on the session's thread and waits for it; its exceptions come back as they were. */
     <T> T run(SessionWork<T> work) {
         return call(() -> work.apply(session));
