@@ -215,6 +215,7 @@ async function main(): Promise<void> {
   Dashboard        ${baseUrl}/
   Operator token   ${token}
   Job API docs     ${baseUrl}/docs
+  SQL gateway      http://${new URL(baseUrl).hostname}:${process.env.SQL_GATEWAY_PORT ?? 8083} (Flink's SQL Gateway REST API; SQL page ${baseUrl}/#/sql)
   Flink web UI     ${flinkRestUrl}
   Kafka            ${kafkaBrokers}
   Logs             ${logDir}

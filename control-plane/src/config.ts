@@ -55,6 +55,7 @@ export const CONFIG_SCHEMA = Type.Object({
   KAFKA_PORT: port('local Kafka port, for the KAFKA_BROKERS default', 9092),
   FLINK_REST_PORT: port('local Flink REST port, for the FLINK_REST_URL default', 8081),
   PG_PORT: port('local PostgreSQL port, for the DATABASE_URL default', 5432),
+  PLANNER_PORT: port('local SQL planner port, for the PLANNER_URL default', 8093),
   STACK_HOME: Type.String({
     default: join(CHECKOUT, '.stack'),
     defaultText: '<checkout>/.stack',
@@ -197,7 +198,7 @@ export const CONFIG_SCHEMA = Type.Object({
     Type.String({
       format: 'uri',
       expect: 'a URL such as http://127.0.0.1:8093',
-      defaultText: 'http://STACK_HOST:8093',
+      defaultText: 'http://STACK_HOST:PLANNER_PORT',
       description: "the SQL planner beside the cluster (the SQL gateway's sessions live there)",
     }),
   ),
@@ -372,7 +373,7 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
     relay: relayConfigFrom({ ...e, KAFKA_BROKERS: kafkaBrokers }),
     sqlGateway: {
       port: e.SQL_GATEWAY_PORT,
-      plannerUrl: (e.PLANNER_URL ?? `http://${e.STACK_HOST}:8093`).replace(/\/$/, ''),
+      plannerUrl: (e.PLANNER_URL ?? `http://${e.STACK_HOST}:${e.PLANNER_PORT}`).replace(/\/$/, ''),
       maxSessions: e.SQL_GATEWAY_MAX_SESSIONS,
       maxPreviews: e.SQL_GATEWAY_MAX_PREVIEWS,
       sessionIdleMs: parseDuration('SQL_GATEWAY_SESSION_IDLE', e.SQL_GATEWAY_SESSION_IDLE),

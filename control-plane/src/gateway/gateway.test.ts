@@ -314,7 +314,9 @@ describe('SQL gateway protocol', () => {
     });
     const { rows, pages } = await drain(allowed.app, s2, op);
     expect(rows).toEqual([{ kind: 'INSERT', fields: ['0000000000000000000000000000f00d'] }]);
-    expect(pages[0]!.jobID ?? pages.find((p) => p.jobID)?.jobID).toBe('0000000000000000000000000000f00d');
+    expect(pages[0]!.jobID ?? pages.find((p) => p.jobID)?.jobID).toBe(
+      '0000000000000000000000000000f00d',
+    );
     expect(deployed).toEqual([
       { job: `sql-${s2.slice(0, 8)}-1`, script: 'INSERT INTO out SELECT 1;', who: 'ada@127.0.0.1' },
     ]);

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { JOB_NAME_SEPARATOR } from '../constants.js';
+import { PREVIEW_JOB_PREFIX } from '../gateway/constants.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -78,7 +79,10 @@ export default fp(
         const jobs = await fastify.flink.jobsOverview().catch(() => undefined);
         flinkUp.set(jobs ? 1 : 0);
         for (const job of jobs ?? []) {
-          const name = job.name.split(JOB_NAME_SEPARATOR)[0] ?? job.name;
+          // Previews of the SQL gateway come and go by the hundred: one label for them all.
+          const name = job.name.startsWith(PREVIEW_JOB_PREFIX)
+            ? 'sql-gateway previews'
+            : (job.name.split(JOB_NAME_SEPARATOR)[0] ?? job.name);
           this.inc({ job: name, state: job.state });
         }
       },
