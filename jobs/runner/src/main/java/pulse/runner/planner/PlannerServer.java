@@ -5,8 +5,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UnsupportedEncodingException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -77,7 +79,9 @@ public final class PlannerServer {
 
     void start(String host, int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        pool = Executors.newFixedThreadPool(16);
+        // Each request waits for its session's thread: a fixed pool could be filled by slow
+        // statements of a few sessions while /health waits behind them.
+        pool = Executors.newCachedThreadPool();
         server.setExecutor(pool);
         server.createContext("/", this::handle);
         server.start();
@@ -94,7 +98,7 @@ public final class PlannerServer {
 
     private void handle(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
-        String[] path = exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "").split("/");
+        String[] path = segments(exchange.getRequestURI().getRawPath());
         long started = System.currentTimeMillis();
         int status = 200;
         JsonNode answer;
@@ -249,6 +253,19 @@ public final class PlannerServer {
         } catch (IOException e) {
             throw new PlannerError(400, "the request body is not JSON: " + e.getMessage());
         }
+    }
+
+    /** The path's segments, each URL-decoded (a session id may hold any character). */
+    static String[] segments(String rawPath) {
+        String[] parts = rawPath.replaceAll("^/+|/+$", "").split("/");
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                parts[i] = URLDecoder.decode(parts[i].replace("+", "%2B"), "UTF-8");
+            } catch (UnsupportedEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return parts;
     }
 
     static ObjectNode error(String message, PlannerError e) {

@@ -52,6 +52,14 @@ public class ErrorsAndLogTest {
     }
 
     @Test
+    public void pathSegmentsAreDecodedOneByOne() {
+        String[] path = PlannerServer.segments("/sessions/a%2Fb%20c+d/statements/");
+        assertEquals(3, path.length);
+        assertEquals("a/b c+d", path[1]);
+        assertEquals("statements", path[2]);
+    }
+
+    @Test
     public void theScriptReplaysTheSessionInOrderEachStatementEnded() {
         SessionLog log = new SessionLog();
         log.add(SessionLog.set("table.local-time-zone", "it's"));
