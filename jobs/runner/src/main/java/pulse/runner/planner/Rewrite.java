@@ -47,12 +47,26 @@ final class Rewrite {
         try {
             return tableEnv.executeSql(text);
         } catch (RuntimeException e) {
-            PlannerError error = PlannerError.fromFlink(e);
-            if (inserted == 0 || !error.hasPosition() || error.line() != 1 || text.lastIndexOf('\n', at) >= 0
-                || error.column() <= at + 1) {
-                throw error;
-            }
-            throw new PlannerError(error.status(), error.getMessage(), 1, Math.max(at + 1, error.column() - inserted), e);
+            throw original(PlannerError.fromFlink(e));
         }
+    }
+
+    /** A position in the rewritten text as one in the original (past the inserted words: moved back). */
+    PlannerError original(PlannerError error) {
+        if (inserted == 0 || !error.hasPosition()) {
+            return error;
+        }
+        int line = 1;
+        for (int i = 0; i < at; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        int column = at - text.lastIndexOf('\n', at - 1);
+        if (error.line() != line || error.column() <= column) {
+            return error;
+        }
+        return new PlannerError(error.status(), error.getMessage(), line,
+            Math.max(column, error.column() - inserted), error.getCause());
     }
 }

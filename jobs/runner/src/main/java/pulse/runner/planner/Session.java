@@ -282,13 +282,16 @@ final class Session {
         return conf;
     }
 
-    /** Drops a trailing semicolon and surrounding blanks (one statement comes per request). */
+    /**
+     * Drops trailing semicolons and blanks (one statement comes per request). Leading blanks stay:
+     * the positions Flink reports are the statement's as the client sent it.
+     */
     static String trimStatement(String statement) {
-        String s = statement.trim();
-        while (s.endsWith(";")) {
-            s = s.substring(0, s.length() - 1).trim();
+        int end = statement.length();
+        while (end > 0 && (Character.isWhitespace(statement.charAt(end - 1)) || statement.charAt(end - 1) == ';')) {
+            end--;
         }
-        return s;
+        return statement.substring(0, end);
     }
 
     /** Where and under which name a query's preview job writes. */

@@ -60,6 +60,16 @@ public class StatementTextTest {
     }
 
     @Test
+    public void positionsPastTheInsertedWordsMoveBack() {
+        Rewrite r = Rewrite.forFlink112("\n  EXPLAIN SELECT nope FROM t");
+        PlannerError moved = r.original(new PlannerError(400, "m", 2, 27, null));
+        assertEquals(2, moved.line());
+        assertEquals(18, moved.column());
+        assertEquals(3, r.original(new PlannerError(400, "m", 3, 27, null)).line());
+        assertEquals(27, r.original(new PlannerError(400, "m", 3, 27, null)).column());
+    }
+
+    @Test
     public void explainDetailsAreReadAndTheExplainedStatementsPositionsMapBack() {
         assertNull(ExplainDetails.parse("EXPLAIN SELECT 1"));
         ExplainDetails d = ExplainDetails.parse("EXPLAIN CHANGELOG_MODE, estimated_cost\n  SELECT x");
@@ -72,7 +82,7 @@ public class StatementTextTest {
     }
 
     @Test
-    public void oneStatementLosesItsSemicolon() {
-        assertEquals("SHOW TABLES", Session.trimStatement("  SHOW TABLES ;; \n"));
+    public void oneStatementLosesItsSemicolonButKeepsWhereItStarts() {
+        assertEquals("\n  SHOW TABLES", Session.trimStatement("\n  SHOW TABLES ;; \n"));
     }
 }
