@@ -212,6 +212,8 @@ describe('SQL gateway planner', () => {
       line: 2,
       column: 3,
     });
+    const indented = await statement('\n\n  SELECT nope FROM clicks;');
+    expect(indented.json.error).toMatchObject({ line: 3, column: 10 });
     const parse = await statement('SELECT FROM clicks');
     expect(parse.status).toBe(400);
     expect(parse.json.error).toMatchObject({ line: 1, column: 8 });
