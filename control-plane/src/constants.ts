@@ -14,3 +14,9 @@ export const AUDIT_FILE = 'audit.jsonl';
 export const SAVEPOINTS_FILE = 'savepoints.json';
 export const DEPLOYMENTS_FILE = 'deployments.json';
 export const INTENTS_FILE = 'intents.json';
+
+/**
+ * Jobs started from a script that is no file (an INSERT through the SQL gateway) are named
+ * `sql-<session>-<n>`; the listing shows their running copies beside the files' jobs.
+ */
+export const SCRIPT_JOB_PREFIX = 'sql-';

@@ -244,12 +244,25 @@ describe('SQL gateway protocol on the real stack', () => {
     });
     const entry = (audit.json() as { entries: Body[] }).entries.find((e) => e.target === job);
     expect(entry).toMatchObject({ who: 'ada@127.0.0.1', action: 'deploy', status: 200 });
-    // The job API stops it by its name.
+    // The job API lists it beside the files' jobs, and stops it by its name.
+    const listed = (await app.inject({ method: 'GET', url: '/api/jobs' })).json() as {
+      jobs: Body[];
+    };
+    expect(listed.jobs.find((j) => j.name === job)).toMatchObject({
+      file: job,
+      jobId,
+      state: 'RUNNING',
+    });
+    expect((await app.inject({ method: 'GET', url: `/api/jobs/${job}` })).statusCode).toBe(200);
     const cancel = await app.inject({
       method: 'POST',
       url: `/api/jobs/${job}/cancel`,
       headers: auth,
     });
     expect(cancel.statusCode).toBe(200);
+    const after = (await app.inject({ method: 'GET', url: '/api/jobs' })).json() as {
+      jobs: Body[];
+    };
+    expect(after.jobs.map((j) => j.name)).not.toContain(job);
   });
 });

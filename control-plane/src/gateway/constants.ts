@@ -27,7 +27,7 @@ export const PREVIEW_JOB_PREFIX = 'preview-';
 export const PREVIEW_TOPIC_PREFIX = '__preview-';
 
 /** Jobs an INSERT through the gateway starts are named `sql-<session>-<n>`. */
-export const INSERT_JOB_PREFIX = 'sql-';
+export { SCRIPT_JOB_PREFIX as INSERT_JOB_PREFIX } from '../constants.js';
 
 /** Rows one result page carries at most. */
 export const PAGE_ROWS = 1000;

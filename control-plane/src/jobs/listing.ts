@@ -3,7 +3,7 @@
  * hash and values of the running copy, drift), and for one job Flink's details and its savepoints.
  */
 import type { JobSummary } from '@pulse/contracts';
-import { TERMINAL_STATES } from '../constants.js';
+import { SCRIPT_JOB_PREFIX, TERMINAL_STATES } from '../constants.js';
 import type { JobOverview } from '../flink/index.js';
 import { copiesOf, parseFlinkName } from './naming.js';
 import type { JobPanels } from './panels.js';
@@ -65,6 +65,35 @@ export async function jobSummary(
     variables: masked(rendered?.variables ?? {}),
     ...(runningVariables ? { runningVariables: masked(runningVariables) } : {}),
     ...(error ? { error } : {}),
+  };
+}
+
+/** The jobs started from a script that is no file (INSERTs through the SQL gateway) that run. */
+export function scriptJobNames(all: JobOverview[]): string[] {
+  const names = all
+    .filter((j) => !TERMINAL_STATES.has(j.state))
+    .map((j) => parseFlinkName(j.name))
+    .filter((n) => n.hash !== null && n.job.startsWith(SCRIPT_JOB_PREFIX))
+    .map((n) => n.job);
+  return [...new Set(names)].sort();
+}
+
+/** A job started from a script (no file): what Flink runs of it, acted on by its name. */
+export function scriptJobSummary(name: string, all: JobOverview[]): JobSummary {
+  const newest = copiesOf(all, name)[0];
+  const runningHash =
+    newest && !TERMINAL_STATES.has(newest.state) ? parseFlinkName(newest.name).hash : null;
+  return {
+    name,
+    file: name,
+    description: 'started by an INSERT through the SQL gateway (no job file)',
+    hash: runningHash,
+    state: newest?.state ?? 'NOT_DEPLOYED',
+    jobId: newest?.jid ?? null,
+    runningHash,
+    drift: false,
+    startTime: newest?.['start-time'] ?? null,
+    variables: {},
   };
 }
 

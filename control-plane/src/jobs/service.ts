@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { CodedError } from '@pulse/kit';
 import type {
   DeployBody,
@@ -19,7 +19,14 @@ import { activeCopiesOf, declaredName, parseFlinkName } from './naming.js';
 import type { DeploymentStore, SavepointStore } from './savepoints.js';
 import { jobFile, renderJob, type RenderedJob, type StartPosition } from './script.js';
 import { SavepointStopper } from './stopping.js';
-import { jobDetails, jobSummary, runningPanels } from './listing.js';
+import {
+  jobDetails,
+  jobSummary,
+  runningPanels,
+  scriptJobNames,
+  scriptJobSummary,
+} from './listing.js';
+import { SCRIPT_JOB_PREFIX } from '../constants.js';
 import { diagnose } from './diagnostics.js';
 import type { JobPanels } from './panels.js';
 
@@ -96,15 +103,20 @@ export class JobService {
       .sort();
   }
 
+  /** The job files, then the running jobs started from scripts (INSERTs through the SQL gateway). */
   async list(): Promise<JobSummary[]> {
     const [names, flinkJobs] = await Promise.all([this.names(), this.o.flink.jobsOverview()]);
-    return Promise.all(names.map((name) => this.summary(name, flinkJobs)));
+    const files = await Promise.all(names.map((name) => this.summary(name, flinkJobs)));
+    const listed = new Set(files.map((f) => f.name));
+    const scripts = scriptJobNames(flinkJobs).filter((name) => !listed.has(name));
+    return [...files, ...scripts.map((name) => scriptJobSummary(name, flinkJobs))];
   }
 
   async summary(name: string, flinkJobs?: JobOverview[]): Promise<JobSummary> {
-    return jobSummary(this.o, name, flinkJobs ?? (await this.o.flink.jobsOverview()), (job) =>
-      this.stopper.pendingJobId(job),
-    );
+    const all = flinkJobs ?? (await this.o.flink.jobsOverview());
+    if (name.startsWith(SCRIPT_JOB_PREFIX) && !(await fileExists(jobFile(this.o.jobsDir, name))))
+      return scriptJobSummary(name, all);
+    return jobSummary(this.o, name, all, (job) => this.stopper.pendingJobId(job));
   }
 
   /** The dashboard panels of the jobs that run, and the outputs they read. */
@@ -428,6 +440,12 @@ export class JobService {
     });
   }
 }
+
+const fileExists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Where a fresh start begins, for the answer and the log. */
 function describe(position: StartPosition): string {
