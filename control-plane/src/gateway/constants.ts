@@ -38,5 +38,8 @@ export const FETCH_WAIT_MS = 500;
 /** How often a preview looks at its Flink job (to end once it finished and its rows are read). */
 export const JOB_POLL_MS = 1000;
 
+/** How long a preview's cleanup waits for its cancelled job to end before deleting its topic. */
+export const CANCEL_WAIT_MS = 30_000;
+
 /** The shared table file left out of a session's prelude: job settings, not tables. */
 export const PRELUDE_SKIPPED = new Set(['common.sql']);

@@ -232,14 +232,19 @@ describe('SQL gateway protocol', () => {
     expect(kafka.topics.size).toBe(0);
   });
 
-  it('ends a preview at its time limit and cancels the job', async () => {
-    const { app, flink } = await rig();
+  it('ends a preview at its time limit, and deletes its topic only once the cancelled job is over', async () => {
+    const { app, flink, kafka } = await rig();
+    flink.cancelMs = 600;
     const session = await open(app, { 'sql-gateway.preview.timeout': '300 ms' });
     const t0 = Date.now();
     const { pages } = await drain(app, session, await run(app, session, 'SELECT path FROM t'));
     expect(pages.at(-1)!.resultType).toBe('EOS');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect(flink.cancelled).toEqual([JOB1]);
+    // The job still writes while it cancels: its topic stays until the job is over.
+    expect(kafka.topics.size).toBe(1);
+    await expect.poll(() => kafka.topics.size, { timeout: 3000 }).toBe(0);
+    expect(flink.states.get(JOB1)).toBe('CANCELED');
   });
 
   it('refuses sessions and previews past their limits, and settings above the ceiling, with clear errors', async () => {

@@ -9,7 +9,7 @@ import { GatewayError } from './errors.js';
 import type { Row } from './planner.js';
 import type { ResultBuffer } from './results.js';
 import type { PreviewLimits } from './statements.js';
-import { JOB_POLL_MS } from './constants.js';
+import { CANCEL_WAIT_MS, JOB_POLL_MS } from './constants.js';
 
 /** The Kafka a preview needs: its topic made and removed, and read from the start. */
 export interface PreviewKafka {
@@ -63,6 +63,7 @@ export function parseRow(value: Buffer | null): Row | undefined {
 export class Preview {
   private jobId: string | undefined;
   private jobEnded = false;
+  private cancelled = false;
   private reader: { stop(): Promise<void> } | undefined;
   private position = 0n;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,8 +92,11 @@ export class Preview {
     this.jobId = jobId;
     this.startedAt = Date.now();
     if (this.ended) {
-      // Cancelled while the planner was submitting: the job it started goes too.
+      // Cancelled while the planner was submitting: the job it started goes too, and the topic
+      // its sink may have made again.
       await this.cancelJob();
+      await this.jobGone();
+      await this.o.kafka.deleteTopic(this.o.topic).catch(() => undefined);
       return;
     }
     this.timer = setTimeout(() => void this.end('timeLimit'), this.o.limits.timeoutMs);
@@ -143,6 +147,9 @@ export class Preview {
       this.o.buffer.end(failure);
       await this.cancelJob();
       await this.reader?.stop().catch(() => undefined);
+      // A sink still writing would create the topic again (brokers auto-create on metadata
+      // requests): it is deleted once the job is over.
+      await this.jobGone();
       await this.o.kafka
         .deleteTopic(this.o.topic)
         .catch((err: unknown) =>
@@ -163,9 +170,22 @@ export class Preview {
     return this.ending;
   }
 
+  /** Waits until the cancelled job holds nothing any more (or CANCEL_WAIT_MS passed). */
+  private async jobGone(): Promise<void> {
+    if (!this.jobId || !this.cancelled) return;
+    const deadline = Date.now() + CANCEL_WAIT_MS;
+    while (Date.now() < deadline) {
+      const job = await this.o.flink.jobState(this.jobId).catch(() => undefined);
+      if (job && TERMINAL.has(job.state)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    this.o.log.warn({ jobId: this.jobId }, 'a cancelled preview job did not end in time');
+  }
+
   private async cancelJob(): Promise<void> {
     if (!this.jobId || this.jobEnded) return;
     this.jobEnded = true;
+    this.cancelled = true;
     await this.o.flink
       .cancelJob(this.jobId)
       .catch((err: unknown) =>

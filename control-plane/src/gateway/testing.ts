@@ -88,12 +88,16 @@ export class StubPlanner implements Planner {
 export class StubFlink implements PreviewFlink {
   readonly states = new Map<string, string>();
   readonly cancelled: string[] = [];
+  /** How long a cancelled job takes to end, as Flink's cancel only starts it. */
+  cancelMs = 0;
   async jobState(jobId: string) {
     return { state: this.states.get(jobId) ?? 'RUNNING' };
   }
   async cancelJob(jobId: string) {
     this.cancelled.push(jobId);
-    this.states.set(jobId, 'CANCELED');
+    this.states.set(jobId, 'CANCELLING');
+    if (this.cancelMs === 0) this.states.set(jobId, 'CANCELED');
+    else setTimeout(() => this.states.set(jobId, 'CANCELED'), this.cancelMs);
   }
   async version() {
     return '1.12.7';
