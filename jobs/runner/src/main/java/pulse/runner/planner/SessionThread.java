@@ -1,11 +1,16 @@
 package pulse.runner.planner;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -16,11 +21,13 @@ import org.apache.flink.configuration.Configuration;
  * FlinkRelMetadataQuery. One thread per session also runs its statements one at a time.
  */
 final class SessionThread {
-    private final ExecutorService thread;
+    private final ThreadPoolExecutor thread;
+    private final String id;
     private final Session session;
 
     SessionThread(final String id, final Map<String, String> properties, final Configuration cluster) {
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.id = id;
+        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<Runnable>(), r -> {
             Thread t = new Thread(r, "session-" + id);
             t.setDaemon(true);
             return t;
@@ -36,7 +43,7 @@ final class SessionThread {
     }
 
     String id() {
-        return session.id;
+        return id;
     }
 
     /** Runs work on the session's thread and waits for it; its exceptions come back as they were. */
@@ -44,16 +51,34 @@ final class SessionThread {
         return call(() -> work.apply(session));
     }
 
+    /**
+     * Ends the session: the statement running finishes and is answered (a preview it submits is
+     * reported, so its job can be cancelled), the ones still queued are answered 404.
+     */
     void close() {
-        thread.shutdownNow();
+        thread.shutdown();
+        List<Runnable> queued = new ArrayList<Runnable>();
+        thread.getQueue().drainTo(queued);
+        for (Runnable r : queued) {
+            if (r instanceof Future) {
+                ((Future<?>) r).cancel(false);
+            }
+        }
     }
 
     private <T> T call(Callable<T> work) {
-        Future<T> future = thread.submit(work);
+        Future<T> future;
+        try {
+            future = thread.submit(work);
+        } catch (RejectedExecutionException e) {
+            throw new PlannerError(404, "unknown session " + id + " (it was closed)");
+        }
         try {
             return future.get();
+        } catch (CancellationException e) {
+            throw new PlannerError(404, "unknown session " + id + " (it was closed)");
         } catch (InterruptedException e) {
-            future.cancel(true);
+            future.cancel(false);
             Thread.currentThread().interrupt();
             throw new PlannerError(503, "interrupted while the session worked");
         } catch (ExecutionException e) {
