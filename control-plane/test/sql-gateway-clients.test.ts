@@ -13,7 +13,7 @@ import { gatewayInstance, gatewayServer } from '../src/gateway/plugin.js';
 import { PREVIEW_JOB_PREFIX, PREVIEW_TOPIC_PREFIX } from '../src/gateway/constants.js';
 import { createTopics, deleteTopics, flinkUrl, produce, uid, withAdmin } from './kafka-helpers.js';
 import { privateControlPlane } from './private-jobs.js';
-import { runClient } from './sql-clients.js';
+import { clientJars, runClient } from './sql-clients.js';
 
 const JOBS_DIR = resolve(import.meta.dirname, '..', '..', 'jobs', 'sql');
 const id = uid();
@@ -34,6 +34,9 @@ let endpoint: string;
 let confDir: string;
 
 beforeAll(async () => {
+  // Resolved once from Maven Central (minutes on a fresh machine), then from the cache.
+  clientJars('sql-client');
+  clientJars('sql-jdbc');
   await createTopics([{ topic, partitions: 1 }]);
   await produce(
     topic,
