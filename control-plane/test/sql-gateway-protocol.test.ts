@@ -128,6 +128,16 @@ describe('SQL gateway protocol on the real stack', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatch(/nope/);
     expect(bad.body.errors[0]).toMatch(/line 1, column 8/);
+    // A preview whose job fails ends with Flink's cause.
+    const failing = await run(app, session, 'SELECT x / (x - 1) AS y FROM (VALUES (1)) AS t(x)');
+    let page = await first(app, session, failing);
+    while (page.status === 200 && page.body.nextResultUri)
+      page = await call(app, 'GET', page.body.nextResultUri);
+    expect(page.status).toBe(422);
+    expect(page.body.errors[0]).toMatch(/ArithmeticException: \/ by zero/);
+    expect(
+      (await call(app, 'GET', `/v2/sessions/${session}/operations/${failing}/status`)).body,
+    ).toEqual({ status: 'ERROR' });
     await first(
       app,
       session,

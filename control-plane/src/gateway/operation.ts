@@ -34,6 +34,7 @@ export class Operation {
   constructor(readonly statement: string) {}
 
   get status(): OperationStatus {
+    if (this.state === 'RUNNING' && this.buffer.error) return 'ERROR';
     if (this.state === 'RUNNING' && this.header && this.buffer.done) return 'FINISHED';
     return this.state;
   }

@@ -31,6 +31,11 @@ export class ResultBuffer {
     return this.ended;
   }
 
+  /** Why the result ended in error, if it did. */
+  get error(): GatewayError | undefined {
+    return this.failure;
+  }
+
   /** Adds rows at the end; rows after the end are dropped. */
   append(rows: Row[]): void {
     if (this.ended || rows.length === 0) return;
