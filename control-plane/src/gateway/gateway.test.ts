@@ -327,6 +327,21 @@ describe('SQL gateway protocol', () => {
     ]);
   });
 
+  it('configures a session with a statement, answering {} or its error (the JDBC driver sets catalogs so)', async () => {
+    const { app, planner } = await rig();
+    const session = await open(app);
+    const ok = await call(app, 'POST', `/v2/sessions/${session}/configure-session`, {
+      statement: "SET 'table.local-time-zone' = 'UTC';",
+    });
+    expect(ok).toEqual({ status: 200, body: {} });
+    expect(planner.sessions.get(session)!['table.local-time-zone']).toBe('UTC');
+    const bad = await call(app, 'POST', `/v2/sessions/${session}/configure-session`, {
+      statement: 'USE CATALOG nowhere',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toMatch(/nowhere/);
+  });
+
   it("passes the planner's SQL error on with its position", async () => {
     const { app } = await rig();
     const session = await open(app);
