@@ -287,7 +287,11 @@ describe('SQL gateway protocol', () => {
       await call(app, 'POST', `/v2/sessions/${kept}/heartbeat`);
     }
     await gateway.expire();
-    expect((await call(app, 'GET', `/v2/sessions/${session}`)).status).toBe(404);
+    const expired = await call(app, 'GET', `/v2/sessions/${session}`);
+    expect(expired.status).toBe(404);
+    expect(expired.body.errors[0]).toMatch(
+      /does not exist: it expired, .*SQL_GATEWAY_SESSION_IDLE/,
+    );
     expect((await call(app, 'GET', `/v2/sessions/${kept}`)).status).toBe(200);
     expect(flink.cancelled).toEqual([JOB1]);
     expect(kafka.deleted).toEqual([planner.previews[0]!.topic]);
@@ -340,6 +344,20 @@ describe('SQL gateway protocol', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatch(/nowhere/);
+  });
+
+  it('closes a session the planner lost (it restarted), saying to open a new one', async () => {
+    const { app, planner } = await rig();
+    const session = await open(app);
+    planner.sessions.clear();
+    const { error } = await drain(app, session, await run(app, session, 'SHOW TABLES'));
+    expect(error?.status).toBe(404);
+    expect(error?.body.errors[0]).toMatch(
+      /the SQL planner no longer holds it .*open a new session/,
+    );
+    await expect
+      .poll(async () => (await call(app, 'GET', `/v2/sessions/${session}`)).status)
+      .toBe(404);
   });
 
   it("passes the planner's SQL error on with its position", async () => {

@@ -73,6 +73,8 @@ const JOB_ID_COLUMN = {
 export class SqlGateway {
   private readonly sessions = new Map<string, Session>();
   private readonly previews = new Set<Preview>();
+  /** Why recent sessions were closed by the gateway itself (expired, lost), for their 404s. */
+  private readonly gone = new Map<string, string>();
   private readonly sweeper: ReturnType<typeof setInterval>;
   private closing = false;
 
@@ -125,7 +127,11 @@ export class SqlGateway {
 
   private session(id: string): Session {
     const session = this.sessions.get(id);
-    if (!session) throw new GatewayError('SESSION_NOT_FOUND', `Session '${id}' does not exist.`);
+    if (!session)
+      throw new GatewayError(
+        'SESSION_NOT_FOUND',
+        `Session '${id}' does not exist${this.gone.has(id) ? `: ${this.gone.get(id)}` : ''}.`,
+      );
     session.lastAccess = Date.now();
     return session;
   }
@@ -155,14 +161,18 @@ export class SqlGateway {
     };
   }
 
-  async closeSession(id: string, why = 'closed'): Promise<void> {
+  async closeSession(id: string, why?: string): Promise<void> {
     const session = this.session(id);
     this.sessions.delete(id);
+    if (why) {
+      this.gone.set(id, why);
+      if (this.gone.size > 1000) this.gone.delete(this.gone.keys().next().value!);
+    }
     await Promise.all([...session.operations.values()].map((op) => op.stop('CLOSED')));
     await this.o.planner.closeSession(id).catch((err: unknown) => {
       this.o.log.warn({ err, session: id }, 'the planner could not close a session');
     });
-    this.o.log.info({ session: id, why }, 'SQL gateway session closed');
+    this.o.log.info({ session: id, why: why ?? 'closed' }, 'SQL gateway session closed');
   }
 
   /** Starts a statement; its operation runs on while the caller fetches its result. */
@@ -173,11 +183,24 @@ export class SqlGateway {
     void this.run(session, op, caller).catch((err: unknown) => {
       op.fail(
         err instanceof GatewayError
-          ? err
+          ? this.lost(session, err)
           : new GatewayError('PLANNER_FAILED', err instanceof Error ? err.message : String(err)),
       );
     });
     return op.id;
+  }
+
+  /**
+   * The planner no longer knows a session the gateway holds (it restarted): the session is closed
+   * here too, and the error says to open a new one.
+   */
+  private lost(session: Session, err: GatewayError): GatewayError {
+    if (err.code !== 'SESSION_NOT_FOUND' || !this.sessions.has(session.id)) return err;
+    const why = 'the SQL planner no longer holds it (it restarted); open a new session';
+    void this.closeSession(session.id, why).catch(() => undefined);
+    return new GatewayError('SESSION_NOT_FOUND', `Session '${session.id}' is gone: ${why}.`, {
+      cause: err,
+    });
   }
 
   /** Runs a statement to its end (configure-session): its error is thrown. */
@@ -333,7 +356,10 @@ export class SqlGateway {
     );
     await Promise.all(
       idle.map((s) =>
-        this.closeSession(s.id, `no request or heartbeat for ${this.o.config.sessionIdleMs} ms`),
+        this.closeSession(
+          s.id,
+          `it expired, no request or heartbeat came for ${this.o.config.sessionIdleMs} ms (SQL_GATEWAY_SESSION_IDLE)`,
+        ),
       ),
     );
     return idle.map((s) => s.id);
@@ -343,7 +369,9 @@ export class SqlGateway {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
-    await Promise.all([...this.sessions.keys()].map((id) => this.closeSession(id, 'shutdown')));
+    await Promise.all(
+      [...this.sessions.keys()].map((id) => this.closeSession(id, 'the gateway shut down')),
+    );
     await Promise.all([...this.previews].map((p) => p.end('cancelled')));
   }
 }
