@@ -1,12 +1,12 @@
 /**
  * bench:jobs — how many access events per second the web jobs sustain on this machine, read from
  * Flink's own metrics: pv_uv alone (with and without DISTINCT_SPLIT), then the whole web job set
- * at once (pv_uv, traffic_history and web_analytics, each reading the same access log).
+ * at once (pv_uv and web_analytics, each reading the same access log).
  *
  *   npm run bench:jobs -- [--events 2000000] [--cases pv_uv,split,set]
  *
- * Cases: pv_uv (alone), split (pv_uv alone with DISTINCT_SPLIT), traffic_history (alone),
- * web_analytics (alone), set (all three at once, the figure the target is about).
+ * Cases: pv_uv (alone), split (pv_uv alone with DISTINCT_SPLIT), web_analytics (alone), set (the
+ * whole web set at once: pv_uv and web_analytics, the figure the target is about).
  *
  * Preloads the events into a fresh topic once, then for each case deploys private copies of the
  * jobs (their own names, output topics and history database, so nothing of `npm start` is touched)
@@ -25,7 +25,7 @@ import { privateJobsDir } from '../test/private-jobs.js';
 import { freshDatabase, jdbcOf } from '../test/history-helpers.js';
 import { readProgress } from './flink-metrics.js';
 
-const CASES = ['pv_uv', 'split', 'traffic_history', 'web_analytics', 'set'] as const;
+const CASES = ['pv_uv', 'split', 'web_analytics', 'set'] as const;
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '2000000' },
@@ -89,7 +89,7 @@ const config = loadConfig({
   FLINK_REST_URL: flinkRestUrl,
 });
 const jobs = privateJobsDir(config.jobsDir, 'pv_uv', `bench_pv_uv_${id}`);
-for (const file of ['traffic_history', 'web_analytics']) {
+for (const file of ['web_analytics']) {
   const path = join(jobs.dir, `${file}.sql`);
   writeFileSync(
     path,
@@ -120,9 +120,9 @@ const variables = {
     DISTINCT_SPLIT: split,
     ...jdbcOf(db.url),
   }),
-  traffic_history: (run: string) => ({ ...common(run), ...jdbcOf(db.url) }),
   web_analytics: (run: string) => ({
     ...common(run),
+    ...jdbcOf(db.url),
     WEB_MINUTE_TOPIC: out(`web-minute-${run}`),
     WEB_HOUR_TOPIC: out(`web-hour-${run}`),
     WEB_TODAY_TOPIC: out(`web-today-${run}`),
@@ -194,12 +194,6 @@ if (cases.has('split'))
       ['pv_uv', await deploy('pv_uv', variables.pv_uv('b', 'true'))],
     ]),
   );
-if (cases.has('traffic_history'))
-  results.push(
-    await measure('traffic_history alone', [
-      ['traffic_history', await deploy('traffic_history', variables.traffic_history('d'))],
-    ]),
-  );
 if (cases.has('web_analytics'))
   results.push(
     await measure('web_analytics alone', [
@@ -208,9 +202,8 @@ if (cases.has('web_analytics'))
   );
 if (cases.has('set'))
   results.push(
-    await measure('web set (pv_uv + traffic_history + web_analytics)', [
+    await measure('web set (pv_uv + web_analytics)', [
       ['pv_uv', await deploy('pv_uv', variables.pv_uv('c'))],
-      ['traffic_history', await deploy('traffic_history', variables.traffic_history('c'))],
       ['web_analytics', await deploy('web_analytics', variables.web_analytics('c'))],
     ]),
   );

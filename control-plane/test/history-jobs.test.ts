@@ -1,5 +1,5 @@
 /**
- * The jobs write the history: traffic_history.sql and pv_uv.sql run on a private Flink cluster
+ * The jobs write the history: web_analytics.sql (the traffic tables) and pv_uv.sql run on a private Flink cluster
  * (so killing its TaskManager disturbs no other test) against the real Kafka and a fresh
  * PostgreSQL database. The rows equal an independent computation over the same requests after the
  * TaskManager is killed with SIGKILL mid-stream, and again after a redeploy from an earlier
@@ -86,7 +86,17 @@ describe('history written by the jobs', () => {
   let db: Db;
   let flink: StackConfig;
   const id = uid();
-  const topics = { access: `access-h-${id}`, pvuv: `pvuv-h-${id}` };
+  const topics = {
+    access: `access-h-${id}`,
+    pvuv: `pvuv-h-${id}`,
+    // web_analytics' own outputs: private, so nothing of an npm start is written.
+    WEB_MINUTE_TOPIC: `web-minute-h-${id}`,
+    WEB_HOUR_TOPIC: `web-hour-h-${id}`,
+    WEB_TODAY_TOPIC: `web-today-h-${id}`,
+    WEB_TOP_PAGES_TOPIC: `web-pages-h-${id}`,
+    WEB_TOP_REFERRERS_TOPIC: `web-referrers-h-${id}`,
+    WEB_TOP_404_TOPIC: `web-404-h-${id}`,
+  };
   const all: Request[] = requests(24_000, START, END, 3000, 21);
   const flush: Request[] = [0, 1, 2].map(() => ({ t: FLUSH, visitor: 'flush', status: 200 }));
   const expected = {
@@ -105,7 +115,12 @@ describe('history written by the jobs', () => {
     });
     await up(flink, silentReporter, { parts: ['jobmanager', 'taskmanager'] });
     db = await freshDatabase('pulse_history_jobs');
-    await createTopics([{ topic: topics.access }, { topic: topics.pvuv, partitions: 1 }]);
+    await createTopics([
+      { topic: topics.access },
+      ...Object.entries(topics)
+        .filter(([k]) => k !== 'access')
+        .map(([, topic]) => ({ topic, partitions: 1 })),
+    ]);
     app = await buildApp({
       config: {
         ...loadConfig({
@@ -129,7 +144,7 @@ describe('history written by the jobs', () => {
     await deleteTopics(Object.values(topics));
   });
 
-  const variables = (job: 'traffic_history' | 'pv_uv') => ({
+  const variables = (job: 'web_analytics' | 'pv_uv') => ({
     ACCESS_TOPIC: topics.access,
     GROUP_PREFIX: `history-${job}-${id}`,
     BROKERS: brokers,
@@ -138,10 +153,17 @@ describe('history written by the jobs', () => {
     ...jdbcOf(db.url),
     ...(job === 'pv_uv'
       ? { PVUV_TOPIC: topics.pvuv, WINDOW_SIZE: String(SIZE_S), WINDOW_SLIDE: String(SLIDE_S) }
-      : {}),
+      : {
+          WEB_MINUTE_TOPIC: topics.WEB_MINUTE_TOPIC,
+          WEB_HOUR_TOPIC: topics.WEB_HOUR_TOPIC,
+          WEB_TODAY_TOPIC: topics.WEB_TODAY_TOPIC,
+          WEB_TOP_PAGES_TOPIC: topics.WEB_TOP_PAGES_TOPIC,
+          WEB_TOP_REFERRERS_TOPIC: topics.WEB_TOP_REFERRERS_TOPIC,
+          WEB_TOP_404_TOPIC: topics.WEB_TOP_404_TOPIC,
+        }),
   });
 
-  async function deploy(job: 'traffic_history' | 'pv_uv', savepointPath?: string) {
+  async function deploy(job: 'web_analytics' | 'pv_uv', savepointPath?: string) {
     const res = await app.inject({
       method: 'POST',
       url: `/api/jobs/${job}/deploy`,
@@ -212,12 +234,12 @@ describe('history written by the jobs', () => {
     expect([...expected.day.keys()].sort()).toEqual(['2026-03-01', '2026-03-02']);
     const records = all.map((r, i) => accessRecord(r, i));
     await produce(topics.access, records.slice(0, 12_000));
-    await deploy('traffic_history');
+    await deploy('web_analytics');
     await deploy('pv_uv');
     // Mid-stream: some minutes are written, then an earlier savepoint is kept for the replay.
     for (let i = 0; i < 120 && (await readHistory(db)).minute.size < 10; i++) await sleep(1000);
     early = {
-      traffic: await savepoint(jobIds.traffic_history!),
+      traffic: await savepoint(jobIds.web_analytics!),
       pvuv: await savepoint(jobIds.pv_uv!),
     };
     const atSavepoint = await readHistory(db);
@@ -239,7 +261,7 @@ describe('history written by the jobs', () => {
     );
     await expectHistory(180_000);
     const failures = (await fetch(
-      `http://${flink.host}:${flink.flinkRestPort}/jobs/${jobIds.traffic_history}/exceptions`,
+      `http://${flink.host}:${flink.flinkRestPort}/jobs/${jobIds.web_analytics}/exceptions`,
     ).then((r) => r.json())) as { 'root-exception': string | null };
     expect(failures['root-exception']).toMatch(/TaskManager|lost|Heartbeat|Connection/i);
   });
@@ -269,7 +291,7 @@ describe('history written by the jobs', () => {
     const tampered = await readHistory(db);
     expect(tampered.minute.size).toBeLessThan(expected.minute.size);
 
-    await deploy('traffic_history', early.traffic);
+    await deploy('web_analytics', early.traffic);
     await deploy('pv_uv', early.pvuv);
     // The replay rewrites every window since the savepoint; on a loaded machine that takes minutes.
     await expectHistory(300_000);

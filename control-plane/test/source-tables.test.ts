@@ -47,7 +47,7 @@ describe('source tables', () => {
 
   // The views over the source tables list their columns and leave heartbeats out: every shipped
   // job must still compile on them.
-  it.each(['pv_uv', 'attendance', 'web_analytics', 'traffic_history'])(
+  it.each(['pv_uv', 'attendance', 'web_analytics'])(
     '%s compiles on the access_log and wifi_log views',
     async (job) => {
       const res = await validate(job, {});

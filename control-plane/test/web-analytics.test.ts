@@ -19,6 +19,7 @@ import {
   uid,
 } from './kafka-helpers.js';
 import { generateRequests } from './web-log.js';
+import { freshDatabase, jdbcOf } from './history-helpers.js';
 import {
   lastPerKey,
   perHour,
@@ -83,12 +84,17 @@ describe('web_analytics job', () => {
     CHECKPOINT_INTERVAL: '2 s',
   };
 
+  // The job also upserts the history's traffic tables: into a database of its own.
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+
   beforeAll(async () => {
     app = await privateControlPlane(jobs.dir, TOKEN);
+    db = await freshDatabase('pulse_web_analytics');
   });
 
   afterAll(async () => {
     await app.close();
+    await db?.drop();
     await deleteTopics(Object.values(topics));
     jobs.remove();
   });
@@ -161,7 +167,7 @@ describe('web_analytics job', () => {
       method: 'POST',
       url: '/api/jobs/web_analytics/deploy',
       headers: { authorization: `Bearer ${TOKEN}` },
-      payload: { variables, start: 'earliest' },
+      payload: { variables: { ...variables, ...jdbcOf(db.url) }, start: 'earliest' },
     });
     expect(res.statusCode, res.body).toBe(200);
     const { jobId } = res.json() as { jobId: string };
@@ -195,6 +201,40 @@ describe('web_analytics job', () => {
       expect(lastPerKey(pagesOut, RANK)).toEqual(tops.pages);
       expect(lastPerKey(referrersOut, RANK)).toEqual(tops.referrers);
       expect(lastPerKey(notFoundOut, RANK)).toEqual(tops.notFound);
+
+      // The same minute aggregates, upserted into the history's traffic table.
+      const fromMinutes = new Map(
+        [...minutes.values()].map((m) => [
+          m.window_start as string,
+          {
+            pv: m.requests,
+            uv: m.visitors,
+            status_2xx: m.status_2xx,
+            status_3xx: m.status_3xx,
+            status_4xx: m.status_4xx,
+            status_5xx: m.status_5xx,
+            status_other:
+              (m.requests as number) -
+              ['status_2xx', 'status_3xx', 'status_4xx', 'status_5xx']
+                .map((k) => m[k] as number)
+                .reduce((a, b) => a + b, 0),
+          },
+        ]),
+      );
+      const readTraffic = async () =>
+        new Map(
+          (
+            await db.pool.query(
+              `SELECT to_char(bucket_start, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS k, pv, uv, status_2xx, status_3xx, status_4xx, status_5xx, status_other FROM traffic_minute`,
+            )
+          ).rows.map(({ k, ...rest }: Record<string, unknown>) => [k as string, rest]),
+        );
+      let traffic = await readTraffic();
+      for (let i = 0; i < 30 && !isDeepStrictEqual(traffic, fromMinutes); i++) {
+        await new Promise((done) => setTimeout(done, 1000));
+        traffic = await readTraffic();
+      }
+      expect(traffic).toEqual(fromMinutes);
     } finally {
       await app.flink.cancelJob(jobId).catch(() => {});
     }

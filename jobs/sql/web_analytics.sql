@@ -1,8 +1,9 @@
 -- name: web_analytics
--- description: Web analytics from access_log: requests, page views and visitors per minute, hour and campus day; status classes, bandwidth, bots; top pages, referrers and 404s
+-- description: Web analytics from access_log: requests, page views and visitors per minute, hour and campus day; status classes, bandwidth, bots; top pages, referrers and 404s; the traffic history (minute, hour, day) in PostgreSQL
 -- parallelism: 1
 --
--- One job, one pass over access_log, six outputs (JSON; see README.md, "Web analytics"):
+-- One job, one pass over access_log, six Kafka outputs (JSON; see README.md, "Web analytics")
+-- and the three traffic tables of the history in PostgreSQL:
 --
 --   WEB_MINUTE_TOPIC   per minute (TUMBLE 60 s, append-only, exactly-once): requests, page_views,
 --                      visitors, bytes, status_2xx..status_5xx, error_rate, bot_requests,
@@ -14,6 +15,11 @@
 --   WEB_TOP_PAGES_TOPIC, WEB_TOP_REFERRERS_TOPIC, WEB_TOP_404_TOPIC
 --                      the TOP_N first pages, referrers and 404 paths of every TOP_WINDOW-minute
 --                      window (upsert, key window_end + rank_no)
+--   traffic_minute, traffic_hour, traffic_day (PostgreSQL, upserted by bucket_start / campus_day;
+--                      control-plane/src/history/README.md): pv (= requests), uv (= visitors),
+--                      status_2xx..status_5xx, status_other (1xx, outside 100-599 or missing).
+--                      The same aggregates as the minute, hour and today outputs, computed once
+--                      for both.
 --
 -- What is counted:
 -- - requests: every line of access_log (bots, assets, errors and odd requests included).
@@ -238,6 +244,7 @@
 -- #include tables/common.sql
 -- #include tables/access_log.sql
 -- #include tables/bots.sql
+-- #include tables/jdbc.sql
 
 SET 'table.exec.state.ttl' = '${STATE_TTL}';
 -- COUNT(DISTINCT visitor) per day is split into buckets of visitors. Without the split, the whole
@@ -245,6 +252,10 @@ SET 'table.exec.state.ttl' = '${STATE_TTL}';
 -- every access (TtlIncrementalCleanup over heap map state): measured with `npm run bench:jobs`,
 -- this job alone read about 1,600 events/s unsplit and 8,100 split (200,000 events, 2 cores).
 SET 'table.optimizer.distinct-agg.split.enabled' = 'true';
+-- Without the incremental step Flink 1.12 merges into the split (partial global and final local
+-- aggregates in one operator): with it, the day's figures of a finished campus day stayed short
+-- after a TaskManager was lost and the job recovered (control-plane/test/history-jobs.test.ts).
+SET 'table.optimizer.incremental-agg-enabled' = 'false';
 -- One row object flows through the operators chained in a thread instead of a copy per operator
 -- (Flink SQL's operators do not keep references to their input rows); this job fans every
 -- request out to several aggregates, each of which otherwise received a copy.
@@ -357,6 +368,70 @@ CREATE TABLE web_top_404 (
   'value.format' = 'json'
 );
 
+-- The history's traffic tables: upserts keyed by their bucket, so a replay overwrites.
+CREATE TABLE traffic_minute (
+  bucket_start TIMESTAMP(3),
+  pv BIGINT,
+  uv BIGINT,
+  status_2xx BIGINT,
+  status_3xx BIGINT,
+  status_4xx BIGINT,
+  status_5xx BIGINT,
+  status_other BIGINT,
+  PRIMARY KEY (bucket_start) NOT ENFORCED
+) WITH (
+  'connector' = 'jdbc',
+  'url' = '${JDBC_URL}',
+  'table-name' = 'traffic_minute',
+  'username' = '${JDBC_USER}',
+  'password' = '${JDBC_PASSWORD}',
+  'sink.buffer-flush.max-rows' = '${JDBC_FLUSH_ROWS}',
+  'sink.buffer-flush.interval' = '${JDBC_FLUSH_INTERVAL}',
+  'sink.max-retries' = '5'
+);
+
+CREATE TABLE traffic_hour (
+  bucket_start TIMESTAMP(3),
+  pv BIGINT,
+  uv BIGINT,
+  status_2xx BIGINT,
+  status_3xx BIGINT,
+  status_4xx BIGINT,
+  status_5xx BIGINT,
+  status_other BIGINT,
+  PRIMARY KEY (bucket_start) NOT ENFORCED
+) WITH (
+  'connector' = 'jdbc',
+  'url' = '${JDBC_URL}',
+  'table-name' = 'traffic_hour',
+  'username' = '${JDBC_USER}',
+  'password' = '${JDBC_PASSWORD}',
+  'sink.buffer-flush.max-rows' = '${JDBC_FLUSH_ROWS}',
+  'sink.buffer-flush.interval' = '${JDBC_FLUSH_INTERVAL}',
+  'sink.max-retries' = '5'
+);
+
+CREATE TABLE traffic_day (
+  campus_day DATE,
+  pv BIGINT,
+  uv BIGINT,
+  status_2xx BIGINT,
+  status_3xx BIGINT,
+  status_4xx BIGINT,
+  status_5xx BIGINT,
+  status_other BIGINT,
+  PRIMARY KEY (campus_day) NOT ENFORCED
+) WITH (
+  'connector' = 'jdbc',
+  'url' = '${JDBC_URL}',
+  'table-name' = 'traffic_day',
+  'username' = '${JDBC_USER}',
+  'password' = '${JDBC_PASSWORD}',
+  'sink.buffer-flush.max-rows' = '${JDBC_FLUSH_ROWS}',
+  'sink.buffer-flush.interval' = '${JDBC_FLUSH_INTERVAL}',
+  'sink.max-retries' = '5'
+);
+
 -- Every request once, with what the outputs count it as (see the header).
 CREATE VIEW web_parts AS
 SELECT
@@ -402,36 +477,88 @@ SELECT
   CASE WHEN status >= 300 AND status < 400 THEN 1 ELSE 0 END AS s3,
   CASE WHEN status >= 400 AND status < 500 THEN 1 ELSE 0 END AS s4,
   CASE WHEN status >= 500 AND status < 600 THEN 1 ELSE 0 END AS s5,
+  CASE WHEN status >= 200 AND status < 600 THEN 0 ELSE 1 END AS so,
   CASE WHEN is_bot THEN 1 ELSE 0 END AS bot
 FROM web_parts;
 
-INSERT INTO web_minute
+-- Each aggregate runs once and feeds both its Kafka output and its history table.
+CREATE VIEW minute_totals AS
 SELECT
-  DATE_FORMAT(TUMBLE_START(event_time, INTERVAL '1' MINUTE), 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
-  DATE_FORMAT(TUMBLE_END(event_time, INTERVAL '1' MINUTE), 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
-  COUNT(*),
-  CAST(SUM(CASE WHEN is_page THEN 1 ELSE 0 END) AS BIGINT),
-  COUNT(DISTINCT visitor_id),
-  SUM(`bytes`),
-  CAST(SUM(s2) AS BIGINT),
-  CAST(SUM(s3) AS BIGINT),
-  CAST(SUM(s4) AS BIGINT),
-  CAST(SUM(s5) AS BIGINT),
-  CAST(SUM(s4) + SUM(s5) AS DOUBLE) / COUNT(*),
-  CAST(SUM(bot) AS BIGINT),
-  COUNT(*) - SUM(bot)
+  TUMBLE_START(event_time, INTERVAL '1' MINUTE) AS w_start,
+  TUMBLE_END(event_time, INTERVAL '1' MINUTE) AS w_end,
+  COUNT(*) AS requests,
+  CAST(SUM(CASE WHEN is_page THEN 1 ELSE 0 END) AS BIGINT) AS page_views,
+  COUNT(DISTINCT visitor_id) AS visitors,
+  SUM(`bytes`) AS `bytes`,
+  CAST(SUM(s2) AS BIGINT) AS s2,
+  CAST(SUM(s3) AS BIGINT) AS s3,
+  CAST(SUM(s4) AS BIGINT) AS s4,
+  CAST(SUM(s5) AS BIGINT) AS s5,
+  CAST(SUM(so) AS BIGINT) AS so,
+  CAST(SUM(bot) AS BIGINT) AS bots
 FROM web_requests
 GROUP BY TUMBLE(event_time, INTERVAL '1' MINUTE);
 
-INSERT INTO web_hour
+INSERT INTO web_minute
 SELECT
-  DATE_FORMAT(TUMBLE_START(event_time, INTERVAL '1' HOUR), 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
-  DATE_FORMAT(TUMBLE_END(event_time, INTERVAL '1' HOUR), 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
-  COUNT(*),
-  CAST(SUM(CASE WHEN is_page THEN 1 ELSE 0 END) AS BIGINT),
-  COUNT(DISTINCT visitor_id)
+  DATE_FORMAT(w_start, 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
+  DATE_FORMAT(w_end, 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
+  requests,
+  page_views,
+  visitors,
+  `bytes`,
+  s2,
+  s3,
+  s4,
+  s5,
+  CAST(s4 + s5 AS DOUBLE) / requests,
+  bots,
+  requests - bots
+FROM minute_totals;
+
+INSERT INTO traffic_minute
+SELECT w_start, requests, visitors, s2, s3, s4, s5, so FROM minute_totals;
+
+CREATE VIEW hour_totals AS
+SELECT
+  TUMBLE_START(event_time, INTERVAL '1' HOUR) AS w_start,
+  TUMBLE_END(event_time, INTERVAL '1' HOUR) AS w_end,
+  COUNT(*) AS requests,
+  CAST(SUM(CASE WHEN is_page THEN 1 ELSE 0 END) AS BIGINT) AS page_views,
+  COUNT(DISTINCT visitor_id) AS visitors,
+  CAST(SUM(s2) AS BIGINT) AS s2,
+  CAST(SUM(s3) AS BIGINT) AS s3,
+  CAST(SUM(s4) AS BIGINT) AS s4,
+  CAST(SUM(s5) AS BIGINT) AS s5,
+  CAST(SUM(so) AS BIGINT) AS so
 FROM web_requests
 GROUP BY TUMBLE(event_time, INTERVAL '1' HOUR);
+
+INSERT INTO web_hour
+SELECT
+  DATE_FORMAT(w_start, 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
+  DATE_FORMAT(w_end, 'yyyy-MM-dd''T''HH:mm:ss''Z'''),
+  requests,
+  page_views,
+  visitors
+FROM hour_totals;
+
+INSERT INTO traffic_hour
+SELECT w_start, requests, visitors, s2, s3, s4, s5, so FROM hour_totals;
+
+CREATE VIEW day_totals AS
+SELECT
+  SUBSTRING(CONVERT_TZ(DATE_FORMAT(event_time, 'yyyy-MM-dd HH:mm:ss'), 'UTC', '${CAMPUS_TIMEZONE}'), 1, 10) AS campus_day,
+  COUNT(*) AS requests,
+  CAST(SUM(CASE WHEN is_page THEN 1 ELSE 0 END) AS BIGINT) AS page_views,
+  COUNT(DISTINCT visitor_id) AS visitors,
+  CAST(SUM(s2) AS BIGINT) AS s2,
+  CAST(SUM(s3) AS BIGINT) AS s3,
+  CAST(SUM(s4) AS BIGINT) AS s4,
+  CAST(SUM(s5) AS BIGINT) AS s5,
+  CAST(SUM(so) AS BIGINT) AS so
+FROM web_requests
+GROUP BY SUBSTRING(CONVERT_TZ(DATE_FORMAT(event_time, 'yyyy-MM-dd HH:mm:ss'), 'UTC', '${CAMPUS_TIMEZONE}'), 1, 10);
 
 INSERT INTO web_today
 SELECT
@@ -441,17 +568,11 @@ SELECT
   requests,
   page_views,
   visitors
-FROM (
-  SELECT
-    SUBSTRING(CONVERT_TZ(DATE_FORMAT(event_time, 'yyyy-MM-dd HH:mm:ss'), 'UTC', '${CAMPUS_TIMEZONE}'), 1, 10) AS campus_day,
-    COUNT(*) AS requests,
-    CAST(SUM(CASE WHEN is_page THEN 1 ELSE 0 END) AS BIGINT) AS page_views,
-    COUNT(DISTINCT visitor_id) AS visitors
-  FROM web_requests
-  GROUP BY SUBSTRING(CONVERT_TZ(DATE_FORMAT(event_time, 'yyyy-MM-dd HH:mm:ss'), 'UTC', '${CAMPUS_TIMEZONE}'), 1, 10)
-);
+FROM day_totals;
 
--- Top lists: counts per item and window, then the TOP_N first of each window.
+INSERT INTO traffic_day
+SELECT CAST(campus_day AS DATE), requests, visitors, s2, s3, s4, s5, so FROM day_totals;
+
 CREATE VIEW page_counts AS
 SELECT
   TUMBLE_START(event_time, INTERVAL '${TOP_WINDOW}' MINUTE) AS w_start,
