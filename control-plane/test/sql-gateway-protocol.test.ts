@@ -5,12 +5,18 @@
  * preview job is cancelled and topic deleted, and INSERT refused, or deployed and audited like the
  * job API when the operator enabled it.
  */
-import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayInstance } from '../src/gateway/plugin.js';
-import { PREVIEW_TOPIC_PREFIX } from '../src/gateway/constants.js';
+import { PREVIEW_JOB_PREFIX, PREVIEW_TOPIC_PREFIX } from '../src/gateway/constants.js';
+import { HttpPlanner } from '../src/gateway/planner.js';
+import { renderPrelude } from '../src/gateway/prelude.js';
 import {
+  brokers,
   createTopics,
   deleteTopics,
   flinkUrl,
@@ -281,5 +287,27 @@ describe('SQL gateway protocol on the real stack', () => {
       jobs: Body[];
     };
     expect(after.jobs.map((j) => j.name)).not.toContain(job);
+  });
+
+  it('cancels and deletes, at start, the previews a crashed run of the same control plane left behind', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'gateway-state-'));
+    const instance = gatewayInstance(state);
+    const topic = `${PREVIEW_TOPIC_PREFIX}${instance}-orphan`;
+    await createTopics([{ topic, partitions: 1 }]);
+    // A preview as the dead run started it, straight through the planner, and never cleaned.
+    const planner = new HttpPlanner(process.env.PLANNER_URL ?? 'http://127.0.0.1:8093');
+    const sid = randomUUID();
+    await planner.openSession(sid, {}, await renderPrelude(JOBS_DIR, { BROKERS: brokers }));
+    const answer = await planner.statement(sid, 'SELECT path FROM access_log', {
+      topic,
+      bootstrapServers: brokers,
+      jobName: `${PREVIEW_JOB_PREFIX}${instance}-orphan`,
+    });
+    await planner.closeSession(sid);
+    const jobId = answer.resultType === 'QUERY' ? answer.jobId! : '';
+    await expect.poll(() => jobState(jobId), { timeout: 60_000 }).toBe('RUNNING');
+    const app = await controlPlane({ CONTROL_PLANE_STATE: state });
+    await expect.poll(() => jobState(jobId), { timeout: 60_000 }).toBe('CANCELED');
+    await expect.poll(() => previewTopics(app), { timeout: 30_000 }).toEqual([]);
   });
 });

@@ -93,6 +93,11 @@ export class SqlGateway {
     return { sessions: this.sessions.size, previews: this.previews.size };
   }
 
+  /** The topics and Flink job names of the previews running now. */
+  previewNames(): Set<string> {
+    return new Set([...this.previews].flatMap((p) => [p.topic, p.jobName]));
+  }
+
   version(): Promise<string> {
     return this.o.flink.version();
   }

@@ -17,7 +17,7 @@ import { HttpPlanner } from './planner.js';
 import { previewKafka } from './kafka.js';
 import { renderPrelude } from './prelude.js';
 import gatewayRoutes from './routes.js';
-import { PREVIEW_JOB_PREFIX, PREVIEW_TOPIC_PREFIX } from './constants.js';
+import { cleanOrphans } from './orphans.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -110,19 +110,18 @@ export default fp(
 
     // Previews a previous run of this control plane left running (it died): cancel, delete.
     fastify.addHook('onReady', async () => {
-      void (async () => {
-        const ours = `${instance}-`;
-        const jobs = await fastify.flink.jobsOverview();
-        for (const job of jobs)
-          if (job.name.startsWith(`${PREVIEW_JOB_PREFIX}${ours}`) && job.state === 'RUNNING')
-            await fastify.flink.cancelJob(job.jid);
-        const admin = await kafka.admin();
-        const topics = (await admin.listTopics()).filter((t) =>
-          t.startsWith(`${PREVIEW_TOPIC_PREFIX}${ours}`),
-        );
-        if (topics.length > 0) await admin.deleteTopics({ topics });
-      })().catch((err: unknown) =>
-        fastify.log.warn({ err }, 'could not clean previews a previous run left behind'),
+      void cleanOrphans({
+        instance,
+        flink: fastify.flink,
+        admin: kafka.admin,
+        active: () => gateway.previewNames(),
+      }).then(
+        (found) => {
+          if (found.jobs.length || found.topics.length)
+            fastify.log.info(found, 'cleaned previews a previous run left behind');
+        },
+        (err: unknown) =>
+          fastify.log.warn({ err }, 'could not clean previews a previous run left behind'),
       );
     });
     fastify.addHook('onClose', async () => {

@@ -78,6 +78,10 @@ export class Preview {
     return this.o.topic;
   }
 
+  get jobName(): string {
+    return this.o.jobName;
+  }
+
   get ended(): boolean {
     return this.ending !== undefined;
   }
