@@ -23,6 +23,12 @@ const STATUS: Record<string, number> = {
   PREVIEW_FAILED: 422,
   PLANNER_UNAVAILABLE: 503,
   PLANNER_FAILED: 502,
+  // From the Flink REST client (the cluster's version, a deploy).
+  FLINK_UNREACHABLE: 503,
+  FLINK_SERVER_ERROR: 502,
+  // From the job API's deploy path (an INSERT): a copy runs, or the planner refused the script.
+  JOB_RUNNING: 409,
+  JOB_BUSY: 409,
 };
 
 const RETRIABLE = new Set(['TOO_MANY_SESSIONS', 'TOO_MANY_PREVIEWS', 'PLANNER_UNAVAILABLE']);
@@ -51,7 +57,7 @@ export class GatewayError extends CodedError {
 export function errorReply(err: unknown): { status: number; body: { errors: string[] } } {
   if (err instanceof GatewayError) return { status: err.status, body: { errors: [err.message] } };
   if (err instanceof CodedError)
-    return { status: STATUS[err.code] ?? 500, body: { errors: [`${err.code}: ${err.message}`] } };
+    return { status: STATUS[err.code] ?? 500, body: { errors: [err.message] } };
   const e = err as { validation?: unknown; statusCode?: number; message?: string };
   if (e.validation || (e.statusCode && e.statusCode >= 400 && e.statusCode < 500))
     return { status: e.statusCode ?? 400, body: { errors: [e.message ?? 'bad request'] } };
