@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayInstance } from '../src/gateway/plugin.js';
+import { gatewayInstance, gatewayServer } from '../src/gateway/plugin.js';
 import { PREVIEW_JOB_PREFIX, PREVIEW_TOPIC_PREFIX } from '../src/gateway/constants.js';
 import { HttpPlanner } from '../src/gateway/planner.js';
 import { renderPrelude } from '../src/gateway/prelude.js';
@@ -159,6 +159,14 @@ describe('SQL gateway protocol on the real stack', () => {
     expect((await call(app, 'DELETE', `/v2/sessions/${session}`)).body).toEqual({
       status: 'CLOSED',
     });
+    // The gateway's own port: the same routes at /, and the DNS rebinding guard in the same shape.
+    const port = await gatewayServer(app);
+    const versions = await port.inject({ url: '/v1/api_versions' });
+    expect(versions.json()).toEqual({ versions: ['V1', 'V2'] });
+    const rebound = await port.inject({ url: '/v1/info', headers: { host: 'evil.example:8083' } });
+    expect(rebound.statusCode).toBe(421);
+    expect(Object.keys(rebound.json() as object)).toEqual(['errors']);
+    await port.close();
   });
 
   it('pages a live preview to its row limit with a retried token answered the same, and holds previews to the limit', async () => {

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import configPlugin from '../plugins/config.js';
-import hostCheck from '../plugins/host-check.js';
+import { hostAllowed } from '../plugins/host-check.js';
 import auth from '../plugins/auth.js';
 import { summarizeFlinkErrors } from '../flink/index.js';
 import { SqlGateway, type DeployInsert } from './gateway.js';
@@ -138,7 +138,15 @@ export async function gatewayServer(app: FastifyInstance): Promise<FastifyInstan
     loggerInstance: app.log.child({ part: 'sql-gateway-port' }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   await server.register(configPlugin, { config: app.config });
-  await server.register(hostCheck);
+  // The DNS rebinding guard of the main port, answering in the protocol's error shape.
+  const allowed = app.config.allowedHosts;
+  server.addHook('onRequest', async (request, reply) => {
+    if (hostAllowed(request.headers.host, allowed)) return;
+    await reply.code(421).send({
+      errors: [`this gateway answers for ${allowed.join(', ')}; set ALLOWED_HOSTS to add a name`],
+    });
+    return reply;
+  });
   await server.register(auth);
   await server.register(gatewayRoutes, { gateway: app.sqlGateway });
   return server;
