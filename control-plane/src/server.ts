@@ -29,13 +29,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  await app.listen({ host: config.host, port: config.port });
-  await gateway.listen({ host: config.host, port: config.sqlGateway.port });
-  const address = `http://${config.host}:${config.port}`;
+  // The addresses listened on (a port 0 in the settings becomes the one the system chose).
+  const address = await app.listen({ host: config.host, port: config.port });
+  const sqlGateway = await gateway.listen({ host: config.host, port: config.sqlGateway.port });
   app.log.info(
     {
       address,
-      sqlGateway: `http://${config.host}:${config.sqlGateway.port}`,
+      sqlGateway,
       planner: config.sqlGateway.plannerUrl,
       flink: config.flinkRestUrl,
       kafka: config.kafkaBrokers,
