@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { SqlGatewayConfig } from '../config.js';
 import { GatewayError } from './errors.js';
 import { Operation, type Fetched } from './operation.js';
-import type { Planner, PlannerAnswer, Row } from './planner.js';
+import type { Planner, PlannerAnswer } from './planner.js';
+import { insertJobName, runInsert, type DeployInsert } from './insert.js';
 import { Preview, type PreviewFlink, type PreviewKafka } from './preview.js';
 import {
   checkSetting,
@@ -18,25 +19,14 @@ import {
   trimStatement,
   type PreviewLimits,
 } from './statements.js';
-import {
-  INSERT_JOB_PREFIX,
-  PREVIEW_JOB_PREFIX,
-  PREVIEW_TOPIC_PREFIX,
-  SESSION_KEYS,
-} from './constants.js';
+import { PREVIEW_JOB_PREFIX, PREVIEW_TOPIC_PREFIX, SESSION_KEYS } from './constants.js';
 
 /** Who sent a statement: the operator's identity when the request carried the operator token. */
 export interface Caller {
   operator?: string;
 }
 
-/** Starts an INSERT's script as a lasting job through the job API's deploy path. */
-export type DeployInsert = (
-  job: string,
-  script: string,
-  who: string,
-  statement: string,
-) => Promise<{ jobId: string }>;
+export type { DeployInsert } from './insert.js';
 
 export interface GatewayOptions {
   config: SqlGatewayConfig;
@@ -63,12 +53,6 @@ interface Session {
   operations: Map<string, Operation>;
   inserts: number;
 }
-
-const JOB_ID_COLUMN = {
-  name: 'job id',
-  logicalType: { type: 'VARCHAR', nullable: true, length: 2147483647 },
-  comment: null,
-};
 
 export class SqlGateway {
   private readonly sessions = new Map<string, Session>();
@@ -251,29 +235,15 @@ export class SqlGateway {
       return;
     }
     if (answer.resultType === 'INSERT') {
-      if (!this.o.config.allowInsert || !this.o.deployInsert)
-        throw new GatewayError(
-          'INSERT_REFUSED',
-          "INSERT starts a lasting job, which is an operator's act: the operator has not enabled it through the SQL gateway (SQL_GATEWAY_ALLOW_INSERT). Deploy a job file through the job API instead; queries (SELECT) run here as previews.",
-        );
-      if (!caller.operator)
-        throw new GatewayError(
-          'OPERATOR_TOKEN_MISSING',
-          'INSERT starts a lasting job: send the operator token with the statement (Authorization: Bearer <token>; the Flink SQL client sends FLINK_REST_CLIENT_HEADERS)',
-        );
-      session.inserts++;
-      const job = `${INSERT_JOB_PREFIX}${session.id.slice(0, 8)}-${session.inserts}`;
-      const { jobId } = await this.o.deployInsert(job, answer.script, caller.operator, statement);
-      const row: Row = { kind: 'INSERT', fields: [jobId], text: [jobId] };
-      op.begin(
-        {
-          isQueryResult: false,
-          resultKind: 'SUCCESS_WITH_CONTENT',
-          columns: [JOB_ID_COLUMN],
-          jobId,
-        },
-        [row],
-      );
+      const { header, rows } = await runInsert({
+        allowed: this.o.config.allowInsert,
+        deploy: this.o.deployInsert,
+        operator: caller.operator,
+        job: () => insertJobName(session.id, ++session.inserts),
+        script: answer.script,
+        statement,
+      });
+      op.begin(header, rows);
       return;
     }
     throw new GatewayError('PLANNER_FAILED', `unexpected planner answer for: ${statement}`);
