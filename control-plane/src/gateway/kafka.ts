@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { PreviewKafka } from './preview.js';
+import { lazyAdmin } from '../lazy-admin.js';
 
 /** Preview topics age out after a day even if a crash left one behind. */
 const RETENTION_MS = 24 * 3600_000;
@@ -11,18 +12,8 @@ export function previewKafka(brokers: string[]): PreviewKafka & {
   close(): Promise<void>;
 } {
   const kafka = new Kafka({ clientId: 'pulse-sql-gateway', brokers, logLevel: logLevel.NOTHING });
-  let admin: Promise<Admin> | undefined;
-  const connected = () => {
-    admin ??= (async () => {
-      const a = kafka.admin();
-      await a.connect();
-      return a;
-    })().catch((err: unknown) => {
-      admin = undefined;
-      throw err;
-    });
-    return admin;
-  };
+  const lazy = lazyAdmin(kafka);
+  const connected = () => lazy.get();
   return {
     admin: connected,
     async createTopic(topic) {
@@ -61,8 +52,6 @@ export function previewKafka(brokers: string[]): PreviewKafka & {
       });
       return { stop: () => consumer.disconnect() };
     },
-    async close() {
-      if (admin) await (await admin.catch(() => undefined))?.disconnect();
-    },
+    close: () => lazy.close(),
   };
 }

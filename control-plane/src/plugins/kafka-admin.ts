@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import type { FastifyInstance } from 'fastify';
+import { lazyAdmin } from '../lazy-admin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,21 +18,10 @@ export default fp(
       logLevel: logLevel.NOTHING,
       retry: { retries: 2 },
     });
-    let admin: Promise<Admin> | undefined;
-    const connected = () => {
-      admin ??= (async () => {
-        const a = kafka.admin();
-        await a.connect();
-        return a;
-      })().catch((err: unknown) => {
-        admin = undefined;
-        throw err;
-      });
-      return admin;
-    };
+    const admin = lazyAdmin(kafka);
     fastify.decorate('kafkaAdmin', {
       async topics() {
-        const a = await connected();
+        const a = await admin.get();
         const names = (await a.listTopics()).filter((t) => !t.startsWith('__'));
         const meta = await a.fetchTopicMetadata({ topics: names });
         return meta.topics
@@ -40,7 +30,7 @@ export default fp(
       },
     });
     fastify.addHook('onClose', async () => {
-      if (admin) await (await admin.catch(() => undefined))?.disconnect();
+      await admin.close();
     });
   },
   { name: 'kafka-admin', dependencies: ['config'] },
