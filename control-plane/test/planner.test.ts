@@ -240,9 +240,9 @@ describe('SQL gateway planner', () => {
     expect(answer.json.script).toContain(
       'CREATE VIEW big_clicks AS SELECT path, bytes_sent, ts FROM clicks WHERE bytes_sent >= 105;\n',
     );
-    expect(
-      answer.json.script!.endsWith('INSERT INTO clicks SELECT path, bytes_sent, ts FROM clicks;\n'),
-    ).toBe(true);
+    expect(answer.json.script).toMatch(
+      /INSERT INTO clicks SELECT path, bytes_sent, ts FROM clicks;\n$/,
+    );
     const completion = await call('POST', `/sessions/${sessionId}/complete`, {
       statement: 'SELECT * FROM clicks WH',
       position: 23,
@@ -280,7 +280,7 @@ describe('SQL gateway planner', () => {
     ]);
     const job = await flinkJob(answer.json.jobId!);
     expect(job.name).toBe(jobName);
-    expect(job.vertices.every((v) => v.parallelism === 1)).toBe(true);
+    expect(new Set(job.vertices.map((v) => v.parallelism))).toEqual(new Set([1]));
   });
 
   it("previews a GROUP BY over Kafka: the topic holds the aggregate's whole changelog", async () => {
