@@ -35,8 +35,8 @@ let confDir: string;
 
 beforeAll(async () => {
   // Resolved once from Maven Central (minutes on a fresh machine), then from the cache.
-  clientJars('sql-client');
-  clientJars('sql-jdbc');
+  await clientJars('sql-client');
+  await clientJars('sql-jdbc');
   await createTopics([{ topic, partitions: 1 }]);
   await produce(
     topic,

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { REPO_ROOT, type StackConfig } from './config.js';
 import { StackError, type Reporter } from './log.js';
 
-/** A set of jars resolved from Maven Central by one of the launcher's poms. */
+/** A set of jars resolved from Maven Central by a pom (the launcher's, or a test's clients). */
 export interface ArtifactSet {
-  name: 'flink' | 'kafka';
+  name: string;
   pom: string;
 }
 
-export const ARTIFACT_SETS: readonly ArtifactSet[] = [
+/** The launcher's own sets: what the runtime runs on. */
+export const ARTIFACT_SETS: readonly (ArtifactSet & { name: 'flink' | 'kafka' })[] = [
   { name: 'flink', pom: join(REPO_ROOT, 'stack', 'maven', 'flink', 'pom.xml') },
   { name: 'kafka', pom: join(REPO_ROOT, 'stack', 'maven', 'kafka', 'pom.xml') },
 ];
@@ -24,36 +25,46 @@ export function libDir(config: StackConfig, set: ArtifactSet): string {
   return join(config.cache, `${set.name}-${digest}`, 'lib');
 }
 
-/** Resolves each set into the cache once; later calls reuse it. Returns the lib folders. */
+/** Resolves each of the launcher's sets into the cache once; later calls reuse it. */
 export async function resolveArtifacts(
   config: StackConfig,
   report: Reporter,
-): Promise<Record<ArtifactSet['name'], string>> {
-  const out = {} as Record<ArtifactSet['name'], string>;
-  for (const set of ARTIFACT_SETS) {
-    const dir = libDir(config, set);
-    const marker = join(dir, '..', '.complete');
-    if (existsSync(marker) && readdirSync(dir).length > 0) {
-      report.info(`${set.name} jars: cached in ${dir}`);
-    } else {
-      report.step(`resolving ${set.name} jars from Maven Central into ${dir}`);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      await runMaven(config, set, dir, report);
-      const count = readdirSync(dir).filter((f) => f.endsWith('.jar')).length;
-      if (count === 0) {
-        throw new StackError(
-          'STACK_DOWNLOAD',
-          `Maven resolved no ${set.name} jars into ${dir}`,
-          set.name,
-        );
-      }
-      writeFileSync(marker, `${new Date().toISOString()} ${count} jars\n`);
-      report.info(`${set.name} jars: ${count} resolved`);
-    }
-    out[set.name] = dir;
-  }
+): Promise<Record<'flink' | 'kafka', string>> {
+  const out = {} as Record<'flink' | 'kafka', string>;
+  for (const set of ARTIFACT_SETS) out[set.name] = await resolveSet(config, set, report);
   return out;
+}
+
+/**
+ * Resolves one set into the cache (a folder named after its pom's content, marked complete once
+ * every jar is copied) or finds it there. Returns its lib folder.
+ */
+export async function resolveSet(
+  config: StackConfig,
+  set: ArtifactSet,
+  report: Reporter,
+): Promise<string> {
+  const dir = libDir(config, set);
+  const marker = join(dir, '..', '.complete');
+  if (existsSync(marker) && readdirSync(dir).length > 0) {
+    report.info(`${set.name} jars: cached in ${dir}`);
+    return dir;
+  }
+  report.step(`resolving ${set.name} jars from Maven Central into ${dir}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  await runMaven(config, set, dir, report);
+  const count = readdirSync(dir).filter((f) => f.endsWith('.jar')).length;
+  if (count === 0) {
+    throw new StackError(
+      'STACK_DOWNLOAD',
+      `Maven resolved no ${set.name} jars into ${dir}`,
+      set.name,
+    );
+  }
+  writeFileSync(marker, `${new Date().toISOString()} ${count} jars\n`);
+  report.info(`${set.name} jars: ${count} resolved`);
+  return dir;
 }
 
 function runMaven(

@@ -8,7 +8,7 @@ export {
 export { up, down, status, paths, type UpResult, type PartStatus } from './stack.js';
 export { consoleReporter, silentReporter, StackError, type Reporter } from './log.js';
 export { PART_ORDER, type PartName } from './parts.js';
-export { ARTIFACT_SETS, libDir, resolveArtifacts } from './artifacts.js';
+export { ARTIFACT_SETS, libDir, resolveArtifacts, resolveSet } from './artifacts.js';
 export { freePort, spareStackEnv } from './health.js';
 export { tryLock, releaseLock } from './lock.js';
 export { prepareTestDatabase } from './test-database.js';
