@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { Kafka, logLevel } from 'kafkajs';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -139,6 +140,20 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out: ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+/** A test's Kafka client, named after the test. */
+export function kafkaFor(clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
+}
+
+/** Deletes the topics a test made (those `mine` picks); a topic already gone is no error. */
+export async function deleteTopics(clientId: string, mine: (topic: string) => boolean) {
+  const admin = kafkaFor(clientId).admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter(mine);
+  await admin.deleteTopics({ topics }).catch(() => {});
+  await admin.disconnect();
 }
 
 export function tempDir(): string {

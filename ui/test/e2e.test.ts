@@ -8,15 +8,16 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from '
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   ARTIFACTS,
   BROKERS,
   FLINK,
   buildUi,
+  deleteTopics,
   ensureChromium,
   eventually,
+  kafkaFor,
   freePort,
   jobsCopy,
   launchBrowser,
@@ -133,11 +134,7 @@ beforeAll(async () => {
   const uiDist = buildUi();
   dir = tempDir();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const kafka = new Kafka({
-    clientId: 'e2e',
-    brokers: BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = kafkaFor('e2e');
   const admin = kafka.admin();
   await admin.connect();
   // One partition each: the windows close on one watermark, not the slowest of three.
@@ -251,15 +248,7 @@ afterAll(async () => {
   await browser?.close();
   await stop(control);
   await stop(watcher);
-  const admin = new Kafka({
-    clientId: 'e2e',
-    brokers: BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  const ours = (await admin.listTopics()).filter((t) => t.includes(id));
-  await admin.deleteTopics({ topics: ours }).catch(() => {});
-  await admin.disconnect();
+  await deleteTopics('e2e', (t) => t.includes(id));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -10,15 +10,16 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   ARTIFACTS,
   BROKERS,
   FLINK,
   buildUi,
+  deleteTopics,
   ensureChromium,
   eventually,
+  kafkaFor,
   launchBrowser,
   startControlPlane,
   stop,
@@ -70,11 +71,7 @@ beforeAll(async () => {
   const uiDist = buildUi();
   dir = tempDir();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const kafka = new Kafka({
-    clientId: 'sql-e2e',
-    brokers: BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = kafkaFor('sql-e2e');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1 }], waitForLeaders: true });
@@ -100,14 +97,7 @@ afterAll(async () => {
     await fetch(`${FLINK}/jobs/${job}?mode=cancel`, { method: 'PATCH' }).catch(() => {});
   await browser?.close();
   await stop(control);
-  const admin = new Kafka({
-    clientId: 'sql-e2e',
-    brokers: BROKERS.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [TOPIC] }).catch(() => {});
-  await admin.disconnect();
+  await deleteTopics('sql-e2e', (t) => t === TOPIC);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
